@@ -1,0 +1,1 @@
+"""The decision engine: a pure function of (shipment, policy, list snapshot)."""

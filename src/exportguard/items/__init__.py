@@ -1,0 +1,1 @@
+"""Item classification: military, dual-use, CHPL tier, spec thresholds, disguise."""

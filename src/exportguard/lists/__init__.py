@@ -1,0 +1,1 @@
+"""Official sanctions and export-control party lists: parsers, snapshots, updates."""

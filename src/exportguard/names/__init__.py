@@ -1,0 +1,1 @@
+"""Name normalisation, the candidate index and the explainable scorer."""

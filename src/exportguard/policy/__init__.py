@@ -1,0 +1,1 @@
+"""Policy as data: YAML rules, loading, validation with line numbers."""
