@@ -6,6 +6,7 @@ Variables:
 - ``EXPORTGUARD_DB``: SQLAlchemy URL of the store (default: SQLite file in the home).
 - ``EXPORTGUARD_ALLOW_STALE_LISTS``: ``1`` turns stale-list holds into warnings.
 - ``EXPORTGUARD_OFFLINE``: ``1`` forbids any download (``lists update`` says so).
+- ``EXPORTGUARD_DEBUG``: ``1`` shows tracebacks instead of one-line errors.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Settings:
     db_url: str
     allow_stale_lists: bool = False
     offline: bool = False
+    debug: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -52,6 +54,7 @@ def load_settings() -> Settings:
         db_url=db_url,
         allow_stale_lists=_truthy(os.environ.get("EXPORTGUARD_ALLOW_STALE_LISTS")),
         offline=_truthy(os.environ.get("EXPORTGUARD_OFFLINE")),
+        debug=_truthy(os.environ.get("EXPORTGUARD_DEBUG")),
     )
 
 
