@@ -8,6 +8,7 @@ name exactly which data it used.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -44,23 +45,23 @@ class Entity:
     source_id: str
     type: EntityType
     name: str
-    aliases: list[str] = field(default_factory=list)
-    weak_aliases: list[str] = field(default_factory=list)
-    countries: list[str] = field(default_factory=list)
-    raw_countries: list[str] = field(default_factory=list)
-    birth_dates: list[str] = field(default_factory=list)
-    identifiers: list[Identifier] = field(default_factory=list)
-    programs: list[str] = field(default_factory=list)
-    addresses: list[str] = field(default_factory=list)
+    aliases: builtins.list[str] = field(default_factory=builtins.list)
+    weak_aliases: builtins.list[str] = field(default_factory=builtins.list)
+    countries: builtins.list[str] = field(default_factory=builtins.list)
+    raw_countries: builtins.list[str] = field(default_factory=builtins.list)
+    birth_dates: builtins.list[str] = field(default_factory=builtins.list)
+    identifiers: builtins.list[Identifier] = field(default_factory=builtins.list)
+    programs: builtins.list[str] = field(default_factory=builtins.list)
+    addresses: builtins.list[str] = field(default_factory=builtins.list)
     source_list: str | None = None
     source_url: str | None = None
     remarks: str | None = None
     listed_on: str | None = None
-    flags: list[str] = field(default_factory=list)
+    flags: builtins.list[str] = field(default_factory=builtins.list)
 
-    def all_names(self) -> list[tuple[str, str]]:
+    def all_names(self) -> builtins.list[tuple[str, str]]:
         """``(kind, name)`` for every name: kind is primary, alias or weak_alias."""
-        out: list[tuple[str, str]] = [("primary", self.name)]
+        out: builtins.list[tuple[str, str]] = [("primary", self.name)]
         out += [("alias", a) for a in self.aliases]
         out += [("weak_alias", a) for a in self.weak_aliases]
         return out
@@ -88,9 +89,9 @@ class SkippedRecord:
 class ParseReport:
     entities: list[Entity]
     publication_date: str | None  # ISO date the publisher gives, if any
-    skipped: list[SkippedRecord] = field(default_factory=list)
-    orphans: list[SkippedRecord] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    skipped: list[SkippedRecord] = field(default_factory=builtins.list)
+    orphans: list[SkippedRecord] = field(default_factory=builtins.list)
+    warnings: list[str] = field(default_factory=builtins.list)
 
 
 @dataclass(slots=True)
@@ -110,7 +111,7 @@ class SnapshotMeta:
     orphan_count: int = 0
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     orphan_reasons: dict[str, int] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=builtins.list)
     embedded: bool = False
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""One parser per publisher format; each exposes ``parse(...) -> ParseReport``."""

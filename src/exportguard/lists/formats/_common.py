@@ -1,0 +1,112 @@
+"""Small helpers shared by the format parsers (text cleanup, countries, dedup)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from exportguard.countries import resolve_country
+from exportguard.lists.errors import ListFormatError
+from exportguard.lists.model import Entity
+
+_WS = re.compile(r"\s+")
+
+
+def clean(text: str | None) -> str:
+    """Collapse whitespace and strip; ``None`` → ``""``."""
+    if not text:
+        return ""
+    return _WS.sub(" ", text).strip()
+
+
+def add_unique(target: list[str], value: str | None) -> None:
+    """Append a cleaned, non-empty value unless already present."""
+    v = clean(value)
+    if v and v not in target:
+        target.append(v)
+
+
+def add_country(entity: Entity, raw: str | None) -> None:
+    """Add a resolved alpha-2 country, or keep the raw string if it does not resolve."""
+    text = clean(raw)
+    if not text:
+        return
+    code = resolve_country(text)
+    if code:
+        if code not in entity.countries:
+            entity.countries.append(code)
+    elif text not in entity.raw_countries:
+        entity.raw_countries.append(text)
+
+
+def finish_names(entity: Entity) -> None:
+    """Drop aliases equal to the primary name and weak aliases that are also strong."""
+    seen = {entity.name}
+    strong: list[str] = []
+    for a in entity.aliases:
+        if a not in seen:
+            seen.add(a)
+            strong.append(a)
+    entity.aliases = strong
+    weak: list[str] = []
+    for a in entity.weak_aliases:
+        if a not in seen:
+            seen.add(a)
+            weak.append(a)
+    entity.weak_aliases = weak
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a file, turning OS errors into :class:`ListFormatError`."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise ListFormatError(f"cannot read file: {exc.strerror or exc}", str(path)) from exc
+
+
+def decode_text(data: bytes, where: str) -> str:
+    """Decode UTF-8 (with or without BOM), falling back to cp1252 (OFAC's old files)."""
+    if b"\x00" in data[:4096]:
+        raise ListFormatError("binary data (NUL bytes) where text was expected", where)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def dedup(values: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+# Words that mark a name as an organisation's (legal forms and institution words).
+_ORG_WORDS = frozenset((
+    "INC", "INCORPORATED", "LTD", "LIMITED", "LLC", "L.L.C", "LLP", "LP", "PLC", "CO", "COMPANY",
+    "CORP", "CORPORATION", "GMBH", "AG", "KG", "SA", "SAS", "SARL", "SRL", "SPA", "BV", "NV",
+    "AB", "OY", "AS", "PTE", "PTY", "BHD", "SDN", "JSC", "PJSC", "OJSC", "CJSC", "OAO", "ZAO",
+    "PAO", "OOO", "AO", "FZE", "FZCO", "FZC", "FZ", "DMCC", "EST", "ESTABLISHMENT", "ENTERPRISE",
+    "ENTERPRISES", "INDUSTRIES", "INDUSTRY", "INDUSTRIAL", "TRADING", "TRADE", "GROUP",
+    "HOLDING", "HOLDINGS", "INTERNATIONAL", "INTL", "INSTITUTE", "UNIVERSITY", "BANK", "CENTER",
+    "CENTRE", "ACADEMY", "LABORATORY", "LABORATORIES", "TECHNOLOGY", "TECHNOLOGIES", "TECH",
+    "ELECTRONICS", "ELECTRONIC", "SYSTEMS", "SERVICES", "AVIATION", "ASSOCIATES", "SHIPPING",
+    "LINES", "PARTNERS", "FACTORY", "PLANT", "BUREAU", "MINISTRY", "DEPARTMENT", "AGENCY",
+    "FOUNDATION", "ORGANIZATION", "ORGANISATION", "ASSOCIATION", "COOPERATIVE", "FIRM", "IMPORT",
+    "EXPORT", "LOGISTICS", "MANAGEMENT", "SUPPLY", "SUPPLIES", "SOLUTIONS", "DOO", "KFT",
+    "SPZOO", "EIRL", "LDA", "LTDA", "CIA", "SOCIEDAD", "SOCIETE", "AIRLINES", "AIRLINE",
+    "AIRWAYS", "MARINE", "TRANSPORT", "TRANSPORTATION", "CARGO", "FREIGHT",
+))
+_ORG_SUBSTRINGS = ("有限公司", "公司", "ООО", "ОАО", "ЗАО", "ПАО", "АО ", "S.A.", "& CO", "S.R.L")
+_TOKEN = re.compile(r"[A-Z0-9]+")
+
+
+def looks_like_organization(name: str) -> bool:
+    """True when the name carries a legal form or institution word (INC, LTD, GMBH, BANK, ...)."""
+    upper = name.upper()
+    if any(s in upper for s in _ORG_SUBSTRINGS):
+        return True
+    tokens = _TOKEN.findall(upper.replace(".", ""))
+    return any(t in _ORG_WORDS for t in tokens)

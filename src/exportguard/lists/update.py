@@ -1,0 +1,162 @@
+"""Download the official list files and load them through the snapshot store.
+
+Each list is fetched from its publisher's URL(s) (``registry.FORMATS``) into a
+temporary folder with a timeout, then loaded via :meth:`SnapshotStore.load`
+(validated, atomic). Offline (``EXPORTGUARD_OFFLINE=1``) or unreachable
+publishers give a per-list message ("cannot reach <url>: <reason>; keeping
+snapshot of <date>") and never an exception: the previous snapshot stays.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from exportguard import __version__
+from exportguard.lists.embedded import embedded_lists
+from exportguard.lists.errors import ListFormatError, SnapshotError
+from exportguard.lists.model import SnapshotMeta
+from exportguard.lists.registry import FormatSpec, get_format
+from exportguard.lists.snapshots import SnapshotStore, default_store, sha256_files
+from exportguard.settings import get_settings
+
+TIMEOUT_S = 60.0
+USER_AGENT = f"exportguard/{__version__} (+list update)"
+_OPTIONAL_FILES = ("sdn_comments.csv",)
+
+
+@dataclass(slots=True)
+class UpdateResult:
+    list_id: str
+    status: str  # updated | unchanged | failed | skipped
+    message: str
+    meta: SnapshotMeta | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"list_id": self.list_id, "status": self.status, "message": self.message,
+                "version": self.meta.version if self.meta else None}
+
+
+def _keeping(meta: SnapshotMeta | None) -> str:
+    if meta is None:
+        return "no snapshot of this list yet"
+    if meta.publication_date:
+        return f"keeping snapshot of {meta.publication_date}"
+    return f"keeping snapshot loaded {meta.loaded_at[:10]} (publication date unknown)"
+
+
+def _download(url: str, dest: Path, timeout: float) -> str | None:
+    """Fetch ``url`` to ``dest``; return the Last-Modified date (ISO) if the server sent one."""
+    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with urllib.request.urlopen(req, timeout=timeout) as resp, dest.open("wb") as fh:
+        shutil.copyfileobj(resp, fh, 1 << 20)
+        lm = resp.headers.get("Last-Modified")
+    if lm:
+        try:
+            return email.utils.parsedate_to_datetime(lm).date().isoformat()
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError):
+        return str(exc.reason)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _targets(store: SnapshotStore, list_ids: Sequence[str] | None) -> list[tuple[str, str,
+                                                                               dict[str, Any]]]:
+    """(list_id, format, options) for the lists to update."""
+    emb = {e.list_id: e for e in embedded_lists()}
+    active = {m.list_id: m for m in store.active()}
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    wanted = list(list_ids) if list_ids else sorted(set(active) | set(emb))
+    for lid in wanted:
+        if lid in active:
+            fmt = active[lid].format
+        elif lid in emb:
+            fmt = emb[lid].format
+        else:
+            raise ListFormatError(
+                f"unknown list {lid!r}; known lists: {', '.join(sorted(set(active) | set(emb)))}")
+        out.append((lid, fmt, dict(emb[lid].options) if lid in emb else {}))
+    return out
+
+
+def update_lists(list_ids: Sequence[str] | None = None, *, store: SnapshotStore | None = None,
+                 token: str | None = None, timeout: float = TIMEOUT_S,
+                 force: bool = False) -> list[UpdateResult]:
+    """Update the given lists (default: every active or embedded list with a download URL)."""
+    store = store or default_store()
+    settings = get_settings()
+    active = {m.list_id: m for m in store.active()}
+    results: list[UpdateResult] = []
+    for lid, fmt, options in _targets(store, list_ids):
+        spec = get_format(fmt)
+        current = active.get(lid)
+        if not spec.urls:
+            results.append(UpdateResult(lid, "skipped", f"{lid}: format {fmt} has no official "
+                                        f"download URL; load files with `lists load`"))
+            continue
+        if spec.needs_token and not token:
+            results.append(UpdateResult(lid, "skipped",
+                                        f"{lid}: {spec.notes}; {_keeping(current)}"))
+            continue
+        if settings.offline:
+            results.append(UpdateResult(
+                lid, "skipped", f"{lid}: offline (EXPORTGUARD_OFFLINE=1), not downloading "
+                f"{spec.urls[0]}; {_keeping(current)}"))
+            continue
+        results.append(_update_one(store, lid, spec, options, current, token, timeout, force))
+    return results
+
+
+def _update_one(store: SnapshotStore, lid: str, spec: FormatSpec, options: dict[str, Any],
+                current: SnapshotMeta | None, token: str | None, timeout: float,
+                force: bool) -> UpdateResult:
+    tmp = Path(tempfile.mkdtemp(prefix=f"exportguard-{lid}-"))
+    try:
+        paths: list[Path] = []
+        last_modified: str | None = None
+        for url, name in zip(spec.urls, spec.file_names, strict=False):
+            real_url = url.replace("{token}", token or "")
+            dest = tmp / name
+            try:
+                lm = _download(real_url, dest, timeout)
+            except Exception as exc:  # network errors of every kind: report, keep snapshot
+                if name.lower() in _OPTIONAL_FILES:
+                    continue
+                shown = url if "{token}" in url else real_url
+                return UpdateResult(lid, "failed",
+                                    f"{lid}: cannot reach {shown}: {_reason(exc)}; "
+                                    f"{_keeping(current)}")
+            last_modified = last_modified or lm
+            paths.append(dest)
+        sha = sha256_files(paths)
+        if current is not None and current.sha256 == sha and not force:
+            return UpdateResult(lid, "unchanged", f"{lid}: unchanged since {current.version}",
+                                current)
+        today = datetime.now(UTC).date().isoformat()
+        try:
+            meta = store.load(spec.name, paths, lid, force=force,
+                              source=", ".join(u.split("?")[0] for u in spec.urls),
+                              fallback_publication_date=last_modified or today, **options)
+        except (ListFormatError, SnapshotError) as exc:
+            return UpdateResult(lid, "failed", f"{lid}: downloaded data refused: {exc}; "
+                                f"{_keeping(current)}")
+        return UpdateResult(lid, "updated", f"{lid}: loaded {meta.entity_count} entities "
+                            f"({meta.version})", meta)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

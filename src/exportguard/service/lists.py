@@ -1,0 +1,125 @@
+"""List services the faces call: status, load a file, update from the publishers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from exportguard.lists.errors import ListFormatError, SnapshotError
+from exportguard.lists.model import SnapshotMeta
+from exportguard.lists.snapshots import SnapshotStore, default_store
+from exportguard.service.errors import InputError
+
+DEFAULT_MAX_AGE_DAYS = 30
+
+
+def _age_days(meta: SnapshotMeta, today: date) -> int | None:
+    raw = meta.publication_date or meta.loaded_at
+    if not raw:
+        return None
+    text = raw[:10]
+    for fmt, n in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
+        try:
+            d = datetime.strptime(text[:n], fmt).date()
+        except ValueError:
+            continue
+        return (today - d).days
+    return None
+
+
+def _forget_caches() -> None:
+    """Let the screening service see new snapshots at once (it also keys its cache by version)."""
+    try:
+        from exportguard.service.screening import reset_list_state
+    except Exception:  # the screening service may not be importable in a minimal setup
+        return
+    reset_list_state()
+
+
+def list_status(max_age_days: int | None = DEFAULT_MAX_AGE_DAYS,
+                store: SnapshotStore | None = None) -> list[dict[str, Any]]:
+    """One dict per active list: id, title, dates, age, counts, hash, source and stale flag."""
+    store = store or default_store()
+    today = datetime.now(UTC).date()
+    problems = {p.list_id: p.message for p in store.health()}
+    out: list[dict[str, Any]] = []
+    for m in sorted(store.active(), key=lambda m: m.list_id):
+        age = _age_days(m, today)
+        out.append({
+            "id": m.list_id,
+            "title": m.title,
+            "format": m.format,
+            "version": m.version,
+            "publication_date": m.publication_date,
+            "age_days": age,
+            "age_basis": "publication" if m.publication_date else "loaded",
+            "loaded_at": m.loaded_at,
+            "entity_count": m.entity_count,
+            "skipped_count": m.skipped_count,
+            "orphan_count": m.orphan_count,
+            "skipped_reasons": m.skipped_reasons,
+            "orphan_reasons": m.orphan_reasons,
+            "warnings": m.warnings,
+            "sha256": m.sha256,
+            "embedded": m.embedded,
+            "source": m.source,
+            "stale": bool(max_age_days is not None and age is not None and age > max_age_days),
+            "problem": problems.get(m.list_id),
+        })
+    for lid, msg in problems.items():
+        if not any(d["id"] == lid for d in out):
+            out.append({"id": lid, "title": None, "format": None, "version": None,
+                        "publication_date": None, "age_days": None, "age_basis": None,
+                        "loaded_at": None,
+                        "entity_count": 0, "skipped_count": 0, "orphan_count": 0,
+                        "skipped_reasons": {}, "orphan_reasons": {}, "warnings": [],
+                        "sha256": None, "embedded": None, "source": None, "stale": True,
+                        "problem": msg})
+    return out
+
+
+def load_list(format: str, paths: Sequence[str | Path], list_id: str | None = None,
+              force: bool = False, store: SnapshotStore | None = None) -> SnapshotMeta:
+    """Load official files as a new snapshot; :class:`InputError` if broken or refused."""
+    store = store or default_store()
+    try:
+        meta = store.load(format, [Path(p) for p in paths], list_id, force=force)
+    except (ListFormatError, SnapshotError) as exc:
+        raise InputError(str(exc)) from None
+    _forget_caches()
+    return meta
+
+
+def update_lists(list_ids: Sequence[str] | None = None, token: str | None = None,
+                 force: bool = False, store: SnapshotStore | None = None) -> list[dict[str, Any]]:
+    """Download and load the official files; one result dict per list, never raises for network."""
+    from exportguard.lists.update import update_lists as _update
+
+    try:
+        results = _update(list_ids, store=store, token=token, force=force)
+    except ListFormatError as exc:
+        raise InputError(str(exc)) from None
+    if any(r.status == "updated" for r in results):
+        _forget_caches()
+    return [r.to_dict() for r in results]
+
+
+def remove_list(list_id: str, store: SnapshotStore | None = None) -> bool:
+    """Remove a user-loaded list (its embedded default, if any, becomes active again)."""
+    store = store or default_store()
+    try:
+        removed = store.remove(list_id)
+    except SnapshotError as exc:
+        raise InputError(str(exc)) from None
+    _forget_caches()
+    return removed
+
+
+def list_history(list_id: str, store: SnapshotStore | None = None) -> list[dict[str, Any]]:
+    store = store or default_store()
+    try:
+        return [m.to_dict() for m in store.history(list_id)]
+    except SnapshotError as exc:
+        raise InputError(str(exc)) from None
