@@ -7,6 +7,7 @@ is the list of features with their contributions.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -39,8 +40,9 @@ class Match:
     matched_kind: str  # primary | alias | weak_alias
     score: float
     type: str  # entity type value
-    features: list[Feature] = field(default_factory=list)
-    aligned: list[tuple[str, str, float]] = field(default_factory=list)
+    # ``list`` is a field name here, hence builtins.list
+    features: builtins.list[Feature] = field(default_factory=builtins.list)
+    aligned: builtins.list[tuple[str, str, float]] = field(default_factory=builtins.list)
 
     def explanation(self) -> str:
         parts = [f"{f.name}={f.value:.2f}" + (f" ({f.detail})" if f.detail else "")

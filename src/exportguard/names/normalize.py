@@ -1,0 +1,202 @@
+"""Name normalisation: any unicode name to lowercase ASCII tokens, then to a prepared name.
+
+Two levels:
+
+- :func:`normalize` is the text level: NFKC, control characters and punctuation
+  removed, case folded, accents stripped, every script transliterated to Latin
+  (Chinese and Korean one token per syllable, so ``王杰`` -> ``wang jie``),
+  dotted abbreviations joined (``L.L.C.`` -> ``llc``), apostrophes dropped
+  (``O'Hare`` -> ``ohare``), long input capped. It never raises on a ``str``,
+  is idempotent and returns ``""`` when nothing is left.
+- :func:`prepare` is the name level used by the scorer and the index: ``LAST,
+  First`` reordered, leading titles and honorifics removed (all of them for
+  people, only unambiguous ones when the type is unknown), legal forms (OOO,
+  LLC, GmbH, 有限公司 ...) pulled out into their own token class with a generic
+  form, and each token given a weight class and phonetic keys.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from anyascii import anyascii
+
+from exportguard.names.legal_forms import split_legal_forms
+from exportguard.names.phonetic import phonetic_keys
+from exportguard.names.stopwords import strip_titles
+
+MAX_RAW_CHARS = 1000  # input beyond this is cut before any work is done
+MAX_TOKENS = 24
+MAX_TOKEN_CHARS = 40  # MAX_TOKENS * (MAX_TOKEN_CHARS + 1) < MAX_RAW_CHARS keeps it idempotent
+
+# Dots inside abbreviations ("L.L.C.", "S.A.", "J.P.") vanish; other dots split words.
+_ABBREV_DOT = re.compile(r"(?<![^\W\d_])([^\W\d_])\.(?=[^\W\d_](?:[.\s,]|$))")
+_APOSTROPHES = frozenset("'`´‘’ʼʻʹ′ˈ")
+_ASCII_NON_TOKEN = re.compile(r"[^a-z0-9]+")
+_ASCII_DROP = re.compile(r"['`\x00-\x1f\x7f]")
+# The Arabic article is written joined to its word; Latin spellings write "al-".
+_ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06FF])\u0627\u0644(?=[\u0600-\u06FF]{2})")
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def _is_syllabic(ch: str) -> bool:
+    """Han ideographs and Hangul syllables: one syllable each, transliterated as its own token."""
+    cp = ord(ch)
+    return (
+        0x4E00 <= cp <= 0x9FFF
+        or 0x3400 <= cp <= 0x4DBF
+        or 0x20000 <= cp <= 0x2FA1F
+        or 0xF900 <= cp <= 0xFAFF
+        or 0xAC00 <= cp <= 0xD7AF
+    )
+
+
+def _finish(text: str) -> str:
+    tokens = _ASCII_NON_TOKEN.sub(" ", text.lower()).split()
+    return " ".join(t[:MAX_TOKEN_CHARS] for t in tokens[:MAX_TOKENS])
+
+
+# caches are bounded so that bulk screening of millions of names keeps a flat memory
+@lru_cache(maxsize=50_000)
+def normalize(text: str) -> str:
+    """Lowercase ASCII tokens separated by single spaces ("" when nothing is left)."""
+    if not isinstance(text, str):
+        raise TypeError(f"name must be a str, not {type(text).__name__}")
+    text = unicodedata.normalize("NFKC", text[:MAX_RAW_CHARS])
+    text = _ABBREV_DOT.sub(r"\1", text)
+    if text.isascii():
+        return _finish(_ASCII_DROP.sub("", text))
+    text = _ARABIC_ARTICLE.sub("al ", text)
+    out: list[str] = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch if ch not in "'`" else "")
+            continue
+        if ch in _APOSTROPHES:
+            continue
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cf", "Co", "Cn"):
+            continue  # controls, zero-width and unassigned characters vanish, not split
+        if cat[0] in "LN" or cat in ("Mn", "Mc"):
+            if _is_syllabic(ch):
+                out.append(" " + anyascii(ch) + " ")
+            else:
+                # anyascii writes soft/hard signs and glottal stops as apostrophes: drop them
+                out.append(anyascii(ch).replace("'", "").replace("`", ""))
+        else:
+            out.append(" ")  # punctuation, symbols (emoji), separators, controls
+    return _finish("".join(out))
+
+
+# Particles and connectives: kept, but they weigh little in a score.
+PARTICLES = frozenset(_words(
+    "al el ul bin ibn bint binti abu abd abdul abdel ben ben bat de da das dos do del della "
+    "di du der den van von la le lo y e and und et of the for i"
+))
+# Words frequent in organisation names: they count, but less than distinctive words.
+COMMON_ORG_WORDS = frozenset(_words(
+    "company co corporation corp group holding holdings international intl trading trade "
+    "industries industry industrial general national enterprise enterprises services "
+    "service bank commercial development investment investments import export exports "
+    "imports technology technologies tech engineering construction shipping logistics "
+    "global limited llc ltd inc sa jsc factory plant center centre institute research "
+    "production association organization organisation foundation ministry state federal "
+    "republic science scientific equipment electronics systems system solutions products "
+    "management partners partnership unit office branch department agency"
+))
+
+WEIGHT_NORMAL = 1.0
+WEIGHT_COMMON = 0.5
+WEIGHT_PARTICLE = 0.25
+WEIGHT_INITIAL = 0.5
+
+
+def token_weight(token: str) -> float:
+    if not token.isalpha():
+        return WEIGHT_NORMAL  # numbers (vessel 1 / vessel 2, unit 26165) are distinctive
+    if token in PARTICLES:
+        return WEIGHT_PARTICLE
+    if len(token) == 1:
+        return WEIGHT_INITIAL
+    if token in COMMON_ORG_WORDS:
+        return WEIGHT_COMMON
+    return WEIGHT_NORMAL
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedName:
+    """A name ready for scoring: name tokens and legal forms kept apart."""
+
+    original: str
+    text: str  # normalised full text (all tokens, legal forms included)
+    tokens: tuple[str, ...]  # name tokens, legal forms and titles removed
+    legal: tuple[str, ...]  # generic legal forms found, e.g. ("llc",)
+    legal_raw: tuple[str, ...]  # the legal-form tokens as written (normalised)
+    weights: tuple[float, ...]
+    keys: tuple[tuple[str, str], ...]  # per token (metaphone, consonant skeleton)
+    joined: str  # all tokens in order without spaces, for glued/split words
+
+    @property
+    def empty(self) -> bool:
+        return not self.tokens
+
+
+def _reorder_last_first(raw: str) -> str:
+    """``SMITH, John`` -> ``John SMITH`` when the shape is clearly a person's name."""
+    if raw.count(",") != 1:
+        return raw
+    last, first = (p.strip() for p in raw.split(","))
+    if not last or not first:
+        return raw
+    if len(last.split()) > 3 or len(first.split()) > 4:
+        return raw
+    if re.search(r"\b(and|&|und|et)\b", raw, re.IGNORECASE):
+        return raw
+    return f"{first} {last}"
+
+
+@lru_cache(maxsize=50_000)
+def prepare(name: str, kind: str = "any") -> PreparedName:
+    """Prepare a name; ``kind`` is ``person``, ``organization``, ``vessel``, ... or ``any``.
+
+    Never raises on a ``str``; check :attr:`PreparedName.empty` (the public API
+    turns an empty name into a ``ValueError``).
+    """
+    raw = name[:MAX_RAW_CHARS]
+    if kind in ("person", "any", "unknown"):
+        has_legal = bool(split_legal_forms(tuple(normalize(raw).split()))[1])
+        if not has_legal:
+            raw = _reorder_last_first(raw)
+    text = normalize(raw)
+    tokens = tuple(text.split())
+    tokens = strip_titles(tokens, kind)
+    legal: tuple[str, ...] = ()
+    legal_raw: tuple[str, ...] = ()
+    if kind != "person":
+        name_tokens, legal_found = split_legal_forms(tokens)
+        if name_tokens:
+            legal = tuple(sorted({g for g, _ in legal_found}))
+            legal_raw = tuple(t for _, raw_tokens in legal_found for t in raw_tokens)
+            tokens = name_tokens
+    return PreparedName(
+        original=name,
+        text=text,
+        tokens=tokens,
+        legal=legal,
+        legal_raw=legal_raw,
+        weights=tuple(token_weight(t) for t in tokens),
+        keys=tuple(phonetic_keys(t) for t in tokens),
+        joined="".join(tokens) + "".join(legal_raw),
+    )
+
+
+def normalize_name(name: str, kind: str = "any") -> str:
+    """The compare form of a name: prepared tokens, then the generic legal forms."""
+    p = prepare(name, kind)
+    return " ".join(p.tokens + p.legal)
