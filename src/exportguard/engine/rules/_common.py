@@ -1,0 +1,29 @@
+"""Helpers the rule functions share: building findings with JSON-safe evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from exportguard.contracts.decision import Finding, Severity
+from exportguard.engine.facts import Facts
+
+Rule = Callable[[Facts], list[Finding]]
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {str(k): _safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_safe(v) for v in value]
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return str(value)
+
+
+def finding(rule: str, severity: Severity, subject: str, message: str,
+            **evidence: Any) -> Finding:
+    return Finding(rule=rule, severity=severity, subject=subject, message=message,
+                   evidence={k: _safe(v) for k, v in evidence.items() if v is not None})
