@@ -59,6 +59,7 @@ def _mount() -> None:
 _OPTIONAL: dict[str, list[tuple[str, str, str]]] = {
     "lists_cmd": [("group", "app", "lists")],
     "screen_cmd": [("command", "screen", "screen")],
+    "demo_cmd": [("command", "demo", "demo")],
 }
 
 _mount()

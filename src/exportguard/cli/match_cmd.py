@@ -12,6 +12,7 @@ from rich.table import Table
 from exportguard.cli.common import console, err_console, fail, print_json, user_errors
 
 TYPES = ("person", "organization", "vessel", "aircraft", "any")
+TYPE_HELP = "person|organization|vessel|aircraft|any"
 
 
 def _check_type(value: str) -> str:
@@ -53,7 +54,7 @@ def _run_with_progress(label: str, func: Any, **kwargs: Any) -> Any:
 
 def match(
     name: str | None = typer.Argument(None, help="Name to screen (omit with --input)."),
-    type_: str = typer.Option("any", "--type", "-t", help="person|organization|vessel|aircraft|any"),
+    type_: str = typer.Option("any", "--type", "-t", help=TYPE_HELP),
     limit: int = typer.Option(10, "--limit", "-n", min=1, max=1000, help="Most matches per name."),
     threshold: float | None = typer.Option(
         None, "--threshold", help="Minimum score in [0, 1] (default: the matcher's default)."
@@ -124,7 +125,7 @@ def _print_matches(result: dict[str, Any]) -> None:
 def compare(
     name1: str | None = typer.Argument(None, help="First name."),
     name2: str | None = typer.Argument(None, help="Second name."),
-    type_: str = typer.Option("any", "--type", "-t", help="person|organization|vessel|aircraft|any"),
+    type_: str = typer.Option("any", "--type", "-t", help=TYPE_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
     input_path: Path | None = typer.Option(None, "--input", "-i",
                                            help="CSV with columns name1,name2[,type]."),
