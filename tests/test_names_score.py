@@ -41,6 +41,7 @@ def test_bounded_and_symmetric(a: str, b: str) -> None:
     ("SchummPLC", "Schumm PLC"),  # glued words
     ("Al Qaida", "Alqaida"),
     ("Usama bin Ladin", "Osama bin Laden"),
+    ("ERINER LIMITDE", "Eriner Limited"),  # a typo in a trailing legal form
 ])
 def test_matches(a: str, b: str) -> None:
     res = compare(a, b)
@@ -53,6 +54,8 @@ def test_matches(a: str, b: str) -> None:
     ("Kim Jong Un", "Kim Song Hun"),
     ("Vessel 1", "Vessel 2"),  # numbers must agree
     ("John Smith", "Jane Doe"),
+    # a company has no middle names: an extra word in the middle is another company
+    ("Dubai Electronics Trading FZE", "Dubai Trading Company"),
 ])
 def test_non_matches(a: str, b: str) -> None:
     assert not compare(a, b).match, compare(a, b)

@@ -4,7 +4,9 @@
 have not changed, else loads ``{cache_dir}/names/index-{key}.pkl``, else builds
 it from ``default_store().entities()`` and writes that file. The key hashes
 every active snapshot's list id, version and sha256, so loading or updating a
-list rebuilds the index on the next call.
+list rebuilds the index on the next call; it also hashes the code and reference
+files that prepare names (normalisation, legal forms, stopwords, ...), so an
+upgrade that changes how names are prepared never reuses an index built the old way.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from exportguard.names.index import FORMAT_VERSION, NameIndex
@@ -23,6 +27,26 @@ _lock = threading.Lock()
 _current: tuple[str, NameIndex] | None = None
 
 
+# What a prepared name depends on: the modules that prepare it and their reference data.
+_PREPARATION_MODULES = ("normalize.py", "legal_forms.py", "stopwords.py", "phonetic.py",
+                        "abjad.py", "index.py")
+_PREPARATION_DATA = ("org_types.yml", "stopwords.yml")
+
+
+@lru_cache(maxsize=1)
+def preparation_fingerprint() -> str:
+    """Hash of the name-preparation code and reference files (part of the cache key)."""
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in _PREPARATION_MODULES:
+        path = here / name
+        h.update(name.encode() + (path.read_bytes() if path.exists() else b"-"))
+    data = resources.files("exportguard.data.reference")
+    for name in _PREPARATION_DATA:
+        h.update(name.encode() + data.joinpath(name).read_bytes())
+    return h.hexdigest()[:16]
+
+
 def snapshot_key(store: object | None = None) -> tuple[str, list[dict[str, str]]]:
     """Hash of the active snapshots (and the index format) plus their short description."""
     from exportguard.lists.snapshots import default_store
@@ -30,7 +54,7 @@ def snapshot_key(store: object | None = None) -> tuple[str, list[dict[str, str]]
     store = store or default_store()
     metas = sorted(store.active(), key=lambda m: m.list_id)  # type: ignore[attr-defined]
     desc = [{"list_id": m.list_id, "version": m.version, "sha256": m.sha256} for m in metas]
-    h = hashlib.sha256(f"v{FORMAT_VERSION}".encode())
+    h = hashlib.sha256(f"v{FORMAT_VERSION}:{preparation_fingerprint()}".encode())
     for d in desc:
         h.update(f"|{d['list_id']}:{d['version']}:{d['sha256']}".encode())
     return h.hexdigest()[:24], desc

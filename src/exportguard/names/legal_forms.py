@@ -94,12 +94,23 @@ def _fix_form_word(token: str) -> str:
     return token
 
 
-def _lookup(table: dict[tuple[str, ...], str], key: tuple[str, ...]) -> str | None:
+# Single words forgiven a typo, only as the last word after a name ("Eriner Limitde"):
+# long enough that one edit does not turn a real name into them.
+_SINGLE_FORM_WORDS = frozenset(_words("company limited corporation incorporated"))
+
+
+def _lookup(
+    table: dict[tuple[str, ...], str], key: tuple[str, ...], trailing: bool = False
+) -> str | None:
     generic = table.get(key)
     if generic is None and 2 <= len(key) <= 4:  # single words: too easily a real name
         fixed = tuple(_fix_form_word(t) for t in key)
         if fixed != key:
             generic = table.get(fixed)
+    elif generic is None and trailing and len(key) == 1 and len(key[0]) >= 6:
+        fixed_word = _fix_form_word(key[0])
+        if fixed_word in _SINGLE_FORM_WORDS:
+            generic = table.get((fixed_word,))
     return generic
 
 
@@ -115,7 +126,8 @@ def split_legal_forms(
 
     Only leading and trailing legal forms are taken (longest alias first): a
     legal-form word inside a name ("Bank JP Trading") stays a name token. One
-    typo inside a common legal-form word is forgiven ("Compnay" -> "company").
+    typo inside a common legal-form word is forgiven ("Compnay" -> "company"), and in
+    a lone last word after the name ("Eriner Limitde").
     """
     table = legal_form_table()
     longest = _max_len()
@@ -125,7 +137,8 @@ def split_legal_forms(
     while progress and lo < hi:
         progress = False
         for size in range(min(longest, hi - lo), 0, -1):
-            generic = _lookup(table, tokens[hi - size : hi])
+            # a lone trailing word may carry a typo only while name words remain before it
+            generic = _lookup(table, tokens[hi - size : hi], trailing=hi - size > lo)
             if generic is not None:
                 found.append((generic, tokens[hi - size : hi]))
                 hi -= size

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from exportguard.names.abjad import abjad_keys, arabic_abjad_text, is_arabic_script
 from exportguard.names.legal_forms import split_legal_forms
 from exportguard.names.phonetic import phonetic_keys
 from exportguard.names.stopwords import strip_titles
@@ -141,6 +142,10 @@ class PreparedName:
     weights: tuple[float, ...]
     keys: tuple[tuple[str, str], ...]  # per token (metaphone, consonant skeleton)
     joined: str  # all tokens in order without spaces, for glued/split words
+    # consonant keys per name part (see abjad.py), used only against Arabic-script names
+    abjad: tuple[str, ...] = ()
+    arabic: bool = False  # the name is written in Arabic script
+    kind: str = "any"  # person, organization, vessel, aircraft or any, as prepared
 
     @property
     def empty(self) -> bool:
@@ -175,7 +180,9 @@ def prepare(name: str, kind: str = "any") -> PreparedName:
             raw = _reorder_last_first(raw)
     text = normalize(raw)
     tokens = tuple(text.split())
-    tokens = strip_titles(tokens, kind)
+    arabic = not raw.isascii() and is_arabic_script(raw)
+    if not arabic:  # Latin titles do not apply to transliterations ("عامر" is "mr")
+        tokens = strip_titles(tokens, kind)
     legal: tuple[str, ...] = ()
     legal_raw: tuple[str, ...] = ()
     if kind != "person":
@@ -193,6 +200,9 @@ def prepare(name: str, kind: str = "any") -> PreparedName:
         weights=tuple(token_weight(t) for t in tokens),
         keys=tuple(phonetic_keys(t) for t in tokens),
         joined="".join(tokens) + "".join(legal_raw),
+        abjad=abjad_keys(tuple(normalize(arabic_abjad_text(raw)).split()) if arabic else tokens),
+        arabic=arabic,
+        kind=kind,
     )
 
 

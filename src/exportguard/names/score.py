@@ -43,11 +43,12 @@ share only one word with the candidate.
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz.distance import OSA, Levenshtein
 
 from exportguard.names.model import CompareResult, Feature
-from exportguard.names.normalize import WEIGHT_NORMAL, PreparedName, prepare
+from exportguard.names.normalize import WEIGHT_NORMAL, PreparedName, prepare, token_weight
 from exportguard.names.phonetic import phonetic_keys
 
 DEFAULT_THRESHOLD = 0.80
@@ -64,8 +65,13 @@ LEGAL_DIFFERENT = 0.05
 NUMBER_MISMATCH = 0.2
 CONCAT_MIN = 0.85  # glued-word comparison only counts from this similarity up...
 CONCAT_MIN_LONG = 0.8  # ...or this one when both names have 10+ letters
+ABJAD_FACTOR = 0.92  # consonant-skeleton agreement across scripts is never an exact match
+ABJAD_NEAR = 0.8  # skeletons of 4+ consonants one edit apart
 
 ENTITY_KINDS = ("person", "organization", "vessel", "aircraft")
+# names of these kinds have no middle names: a word missing in the middle is a different
+# company or ship ("Dubai Electronics Trading" is not "Dubai Trading")
+NON_PERSON_KINDS = frozenset(ENTITY_KINDS[1:])
 
 
 def kind_of(type_: object) -> str:
@@ -74,8 +80,11 @@ def kind_of(type_: object) -> str:
     return value if value in ENTITY_KINDS else "any"
 
 
+_VOWELS = frozenset("aeiou")
+
+
 def _vowelless(token: str) -> bool:
-    return len(token) >= 3 and not any(v in token for v in "aeiou")
+    return len(token) >= 3 and _VOWELS.isdisjoint(token)
 
 
 @lru_cache(maxsize=300_000)
@@ -96,8 +105,9 @@ def token_similarity(a: str, b: str) -> float:
         skel_eq = bool(ka[1]) and ka[1] == kb[1]
         # consonant skeletons only speak for vowelless (abjad) transliterations such as
         # "mhmd" ~ "mohammed"; Latin pairs like "jing" ~ "zhihong" share them by chance
-        abjad = _vowelless(a) or _vowelless(b)
-        if (meta_eq and (len(ka[0]) >= 3 or skel_eq)) or (skel_eq and abjad):
+        if (meta_eq and (len(ka[0]) >= 3 or skel_eq)) or (
+            skel_eq and (_vowelless(a) or _vowelless(b))
+        ):
             sim = PHONETIC_SIM
     return sim if sim >= TOKEN_FLOOR else 0.0
 
@@ -138,6 +148,16 @@ def feature_token_alignment(
     return out
 
 
+def _may_be_person(p: PreparedName) -> bool:
+    """Neither typed nor shaped (legal form) as an organisation, vessel or aircraft."""
+    return p.kind not in NON_PERSON_KINDS and not p.legal
+
+
+def _only_middle_missing(extra_short: list[int], used_long: set[int], n_long: int) -> bool:
+    """The shorter name aligned entirely, and the longer one's first and last words."""
+    return not extra_short and n_long >= 3 and 0 in used_long and (n_long - 1) in used_long
+
+
 def feature_coverage(
     q: PreparedName, c: PreparedName, aligned: list[tuple[int, int, float]]
 ) -> tuple[float, float, float]:
@@ -165,9 +185,21 @@ def feature_coverage(
         + [c.weights[j] for j in extra_c if c.tokens[j].isalpha()],
         reverse=True,
     )
-    if strong >= 2 and extra:
+    first = EXTRA_TOKEN_FIRST if weakest >= 0.95 else EXTRA_TOKEN_FIRST_FUZZY
+    least = min((x[2] for x in aligned), default=0.0)
+    if extra and strong >= 1 and least >= 0.8 and len(aligned) >= 2 and not numbers and (
+        _may_be_person(q) and _may_be_person(c)) and (
+        _only_middle_missing(extra_q, used_c, len(c.tokens))
+        or _only_middle_missing(extra_c, used_q, len(q.tokens))
+    ):
+        # every word of one name is in the other, whose first and last words are among
+        # them (each pair at least 0.8): the other words are middle names (patronymics,
+        # second given names), which lists give and screened documents drop; each costs
+        # a little, however many
+        unmatched = (EXTRA_TOKEN_FIRST if least >= 0.95 else EXTRA_TOKEN_FIRST_FUZZY) * sum(
+            extra)
+    elif strong >= 2 and extra:
         # a dropped middle name is cheap only when the words that are there agree exactly
-        first = EXTRA_TOKEN_FIRST if weakest >= 0.95 else EXTRA_TOKEN_FIRST_FUZZY
         unmatched = numbers + first * extra[0] + EXTRA_TOKEN_MORE * sum(extra[1:])
     elif strong >= 2:
         unmatched = numbers
@@ -188,6 +220,53 @@ def feature_concatenation(q: PreparedName, c: PreparedName) -> float:
     return sim if sim >= floor else 0.0
 
 
+def _abjad_name(keys: tuple[str, ...], kind: str) -> PreparedName:
+    # a one-consonant key ("l" for Ali) is weak evidence: weighted like an initial
+    return PreparedName("", "", keys, (), (), tuple(0.5 if len(k) < 2 else 1.0 for k in keys),
+                        (), "", kind=kind)
+
+
+def _abjad_sim(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    if min(len(a), len(b)) >= 4 and OSA.distance(a, b, score_cutoff=1) <= 1:
+        return ABJAD_NEAR
+    return 0.0
+
+
+def feature_abjad(q: PreparedName, c: PreparedName) -> float:
+    """Consonant skeletons aligned, only when exactly one name is in Arabic script.
+
+    Arabic is written without short vowels, so an Arabic-script name and its
+    Latin spelling share their consonants only (see ``abjad.py``); the value is
+    the alignment of the per-part keys times coverage, times
+    :data:`ABJAD_FACTOR`, with the same dropped-middle-name rule as tokens.
+    """
+    if q.arabic == c.arabic or not q.abjad or not c.abjad:
+        return 0.0
+    qa, ca = _abjad_name(q.abjad, q.kind), _abjad_name(c.abjad, c.kind)
+    pairs = []
+    for i, a in enumerate(qa.tokens):
+        for j, b in enumerate(ca.tokens):
+            s = _abjad_sim(a, b)
+            if s > 0.0:
+                pairs.append((s * (qa.weights[i] + ca.weights[j]), s, i, j))
+    if not pairs:
+        return 0.0
+    pairs.sort(reverse=True)
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    aligned = []
+    for _, s, i, j in pairs:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        aligned.append((i, j, s))
+    matched_w, unmatched, mean = feature_coverage(qa, ca, aligned)
+    return ABJAD_FACTOR * mean * matched_w / (matched_w + unmatched) if matched_w else 0.0
+
+
 def feature_number_mismatch(q: PreparedName, c: PreparedName) -> float:
     """Both names carry numbers and they differ: "SEA STAR 1" is not "SEA STAR 2"."""
     qn = {t for t in q.tokens if not t.isalpha()}
@@ -203,14 +282,71 @@ def feature_legal_form(q: PreparedName, c: PreparedName) -> float:
     return 0.0 if set(q.legal) & set(c.legal) else LEGAL_DIFFERENT
 
 
+def _glue(a: PreparedName, other: PreparedName) -> PreparedName | None:
+    """``a`` with adjacent words glued where ``other`` writes them as one word.
+
+    Pinyin writes a Chinese given name as one word (倪高彬 is ``ni gao bin``,
+    the list ``Gaobin NI``), and names are glued or split in any script
+    (``Abdul Rahman`` / ``Abdulrahman``). Only exact concatenations whose parts
+    do not occur on their own in ``other`` are glued; ``None`` when there is none.
+    """
+    toks = a.tokens
+    if len(toks) < 2:
+        return None
+    other_set = set(other.tokens)
+    if other_set.isdisjoint([x + y for x, y in pairwise(toks)]):
+        return None
+    out: list[str] = []
+    i = 0
+    changed = False
+    while i < len(toks):
+        if (i + 1 < len(toks) and toks[i].isalpha() and toks[i + 1].isalpha()
+                and toks[i] + toks[i + 1] in other_set
+                and toks[i] not in other_set and toks[i + 1] not in other_set):
+            out.append(toks[i] + toks[i + 1])
+            i += 2
+            changed = True
+        else:
+            out.append(toks[i])
+            i += 1
+    if not changed:
+        return None
+    tokens = tuple(out)
+    return PreparedName(a.original, a.text, tokens, a.legal, a.legal_raw,
+                        tuple(token_weight(t) for t in tokens),
+                        tuple(phonetic_keys(t) for t in tokens), a.joined, a.abjad, a.arabic,
+                        a.kind)
+
+
+def glued_variants(
+    q: PreparedName, c: PreparedName, sims: TokenSims | None
+) -> list[tuple[PreparedName, PreparedName, TokenSims | None]]:
+    """The pair as given, plus the pair with split words glued (see :func:`_glue`)."""
+    out: list[tuple[PreparedName, PreparedName, TokenSims | None]] = [(q, c, sims)]
+    gq = _glue(q, c)
+    gc = _glue(c, q)
+    if gq is not None or gc is not None:
+        out.append((gq or q, gc or c, None))
+    return out
+
+
 def score_prepared(q: PreparedName, c: PreparedName, sims: TokenSims | None = None) -> float:
     """The score alone (the index's hot path)."""
+    score = _score_one(q, c, sims)
+    if score < 1.0 and len(q.tokens) + len(c.tokens) > 2:
+        for v in glued_variants(q, c, sims)[1:]:
+            score = max(score, _score_one(*v))
+    return score
+
+
+def _score_one(q: PreparedName, c: PreparedName, sims: TokenSims | None) -> float:
     aligned = feature_token_alignment(q, c, sims)
     matched_w, unmatched, mean = feature_coverage(q, c, aligned)
     align = mean * matched_w / (matched_w + unmatched) if matched_w else 0.0
     concat = feature_concatenation(q, c) if align < 0.99 else 0.0
+    abjad = feature_abjad(q, c) if q.arabic != c.arabic else 0.0
     penalty = feature_legal_form(q, c) + feature_number_mismatch(q, c)
-    return max(0.0, min(1.0, max(align, concat) - penalty))
+    return max(0.0, min(1.0, max(align, concat, abjad) - penalty))
 
 
 def explain_prepared(
@@ -218,14 +354,20 @@ def explain_prepared(
     sims: TokenSims | None = None,
 ) -> CompareResult:
     """The score with its features and aligned token pairs."""
+    variants = glued_variants(q, c, sims)
+    glued = False
+    if len(variants) > 1 and _score_one(*variants[1]) > _score_one(*variants[0]):
+        q, c, sims = variants[1]
+        glued = True
     aligned = feature_token_alignment(q, c, sims)
     matched_w, unmatched, mean = feature_coverage(q, c, aligned)
     coverage = matched_w / (matched_w + unmatched) if matched_w else 0.0
     align = mean * coverage
     concat = feature_concatenation(q, c) if align < 0.99 else 0.0
+    abjad = feature_abjad(q, c) if q.arabic != c.arabic else 0.0
     legal = feature_legal_form(q, c)
     numbers = feature_number_mismatch(q, c)
-    score = max(0.0, min(1.0, max(align, concat) - legal - numbers))
+    score = max(0.0, min(1.0, max(align, concat, abjad) - legal - numbers))
     n_phon = sum(
         1 for i, j, s in aligned
         if s == PHONETIC_SIM and Levenshtein.normalized_similarity(q.tokens[i], c.tokens[j]) < s
@@ -244,9 +386,17 @@ def explain_prepared(
                                 f"{n_phon} token pair(s) equal by sound or consonants"))
     if n_init:
         features.append(Feature("initials", INITIAL_SIM, 0.0, f"{n_init} initial(s) matched"))
+    if glued:
+        features.append(Feature("glued_words", 1.0, 0.0,
+                                "words written apart in one name and as one word in the other "
+                                "were joined"))
     if concat > align:
         features.append(Feature("concatenation", round(concat, 4), 1.0,
                                 "names compared with spaces removed"))
+    if abjad > max(align, concat):
+        features.append(Feature("abjad_skeleton", round(abjad, 4), 1.0,
+                                f"consonant skeletons across scripts: {list(q.abjad)} vs "
+                                f"{list(c.abjad)}"))
     if numbers:
         features.append(Feature("number_mismatch", numbers, -1.0,
                                 "the names carry different numbers"))
