@@ -22,7 +22,8 @@ os.environ.setdefault("EXPORTGUARD_OFFLINE", "1")
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.fail(f"shared data folder not found at {SHARED_DATA}: clone with ../shared beside it")
+        pytest.fail(f"shared data folder not found at {SHARED_DATA}: "
+                    "clone with ../shared beside it")
     return SHARED_DATA
 
 
@@ -40,3 +41,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     reset_settings()
     yield tmp_path / "home"
     reset_settings()
+
+
+# Store and API fixtures (a throwaway PostgreSQL server, the ``db_url`` matrix).
+pytest_plugins = ["db_fixtures"]

@@ -1,0 +1,103 @@
+"""Review cases, the actions reviewers take on them, and remembered false positives.
+
+A case closes once: released (outcome ``CLEAR`` or ``LICENSED``, optionally
+until an expiry date) or confirmed (``DENY``). Closing locks the case row
+(``SELECT ... FOR UPDATE`` on PostgreSQL; the write lock on SQLite) so two
+reviewers cannot both close it. A false-positive mark does not close the case.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exportguard.store import audit
+from exportguard.store.models import Case, FalsePositive, ReviewAction, utcnow
+
+
+def party_key(name: str) -> str:
+    """The form of a party name a false-positive mark is remembered under.
+
+    Case, accents, punctuation and spacing do not matter; words and their order do.
+    """
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def get_case(session: Session, case_id: int, lock: bool = False) -> Case | None:
+    q = select(Case).where(Case.id == case_id)
+    if lock:
+        q = q.with_for_update()
+    return session.execute(q).scalar_one_or_none()
+
+
+def list_cases(session: Session, *, status: str | None = None, limit: int = 50,
+               offset: int = 0) -> list[Case]:
+    q = select(Case).order_by(Case.opened_at.desc(), Case.id.desc())
+    if status:
+        q = q.where(Case.status == status)
+    return list(session.execute(q.limit(limit).offset(offset)).scalars())
+
+
+def actions(session: Session, case_id: int) -> list[ReviewAction]:
+    q = select(ReviewAction).where(ReviewAction.case_id == case_id).order_by(ReviewAction.id)
+    return list(session.execute(q).scalars())
+
+
+def record_action(session: Session, case: Case, *, action: str, actor: str, reason: str,
+                  details: dict[str, Any] | None = None) -> ReviewAction:
+    rec = ReviewAction(case_id=case.id, action=action, actor=actor, reason=reason,
+                       details=details or {})
+    session.add(rec)
+    session.flush()
+    audit.append(session, actor=actor, action=f"case.{action}", object_type="case",
+                 object_id=str(case.id),
+                 payload={"screening": case.screening_id, "reason": reason, **(details or {})})
+    return rec
+
+
+def close_case(session: Session, case: Case, *, status: str, outcome: str, actor: str,
+               reason: str, expires_at: datetime | None = None) -> Case:
+    case.status = status
+    case.outcome = outcome
+    case.closed_at = utcnow()
+    case.closed_by = actor
+    case.reason = reason
+    case.expires_at = expires_at
+    session.flush()
+    return case
+
+
+def add_false_positive(session: Session, *, case: Case | None, party_name: str, entity_id: str,
+                       list_id: str, entity_sha256: str | None, reason: str,
+                       actor: str) -> FalsePositive:
+    fp = FalsePositive(party_key=party_key(party_name), party_name=party_name,
+                       entity_id=entity_id, list_id=list_id, entity_sha256=entity_sha256,
+                       reason=reason, created_by=actor, case_id=case.id if case else None)
+    session.add(fp)
+    session.flush()
+    return fp
+
+
+def false_positives_for(session: Session,
+                        pairs: list[tuple[str, str]]) -> dict[tuple[str, str], FalsePositive]:
+    """The latest mark for each ``(party name, entity id)`` pair that has one."""
+    if not pairs:
+        return {}
+    keys = {(party_key(name), entity_id): (name, entity_id) for name, entity_id in pairs}
+    q = (select(FalsePositive)
+         .where(FalsePositive.entity_id.in_({e for _, e in keys}))
+         .where(FalsePositive.party_key.in_({k for k, _ in keys}))
+         .order_by(FalsePositive.created_at, FalsePositive.id))
+    out: dict[tuple[str, str], FalsePositive] = {}
+    for fp in session.execute(q).scalars():
+        original = keys.get((fp.party_key, fp.entity_id))
+        if original is not None:
+            out[original] = fp  # later marks win
+    return out
