@@ -1,0 +1,159 @@
+"""Screen: a shipment form (parties with roles, route, items) or a JSON upload; the result page.
+
+The form is turned into the shipment contract's JSON shape and handed to
+:func:`exportguard.service.records.screen_and_record`, which validates it
+(errors name the field), screens and records it; the browser is then sent to
+the stored screening's page (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from exportguard.contracts.shipment import PartyRole, PartyType
+from exportguard.service.entities import explain_match
+from exportguard.service.errors import InputError, NotFoundError
+from exportguard.service.records import get_screening, list_screenings, screen_and_record
+from exportguard.web.auth import WebSession, db_url, require_session
+from exportguard.web.forms import codes, optional, posted, text
+from exportguard.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+ROW = re.compile(r"^(party|item)-(\d{1,3})-(\w+)$")
+MAX_UPLOAD = 2 * 1024 * 1024
+PARTY_ROWS = 3
+ITEM_ROWS = 2
+
+
+def _num(raw: str) -> Any:
+    raw = raw.replace(",", "").strip()
+    try:
+        return float(raw) if raw else raw
+    except ValueError:
+        return raw  # the contract's validation names the field
+
+
+def shipment_from_form(form: Any) -> dict[str, Any]:
+    """The shipment JSON a form describes (empty rows left out; validation is the service's)."""
+    rows: dict[tuple[str, int], dict[str, str]] = {}
+    for key in form:
+        m = ROW.match(key)
+        if m:
+            rows.setdefault((m.group(1), int(m.group(2))), {})[m.group(3)] = text(form, key)
+    parties, items = [], []
+    for (kind, _n), row in sorted(rows.items()):
+        if kind == "party" and row.get("name"):
+            party: dict[str, Any] = {"role": row.get("role", ""), "name": row["name"],
+                                     "country": row.get("country", "").upper()}
+            if row.get("type"):
+                party["type"] = row["type"]
+            if row.get("address"):
+                party["address"] = row["address"]
+            parties.append(party)
+        elif kind == "item" and (row.get("description") or row.get("hs_code")):
+            item: dict[str, Any] = {"description": row.get("description", ""),
+                                    "hs_code": row.get("hs_code", ""),
+                                    "quantity": _num(row.get("quantity", "")),
+                                    "value": _num(row.get("value", ""))}
+            for opt in ("control_code", "unit", "currency"):
+                if row.get(opt):
+                    item[opt] = row[opt]
+            items.append(item)
+    data: dict[str, Any] = {
+        "id": text(form, "id"),
+        "exporter": {"name": text(form, "exporter_name"),
+                     "country": text(form, "exporter_country").upper()},
+        "parties": parties,
+        "route": {"origin": text(form, "origin").upper(),
+                  "transit": codes(form, "transit", upper=True),
+                  "destination": text(form, "destination").upper()},
+        "items": items,
+    }
+    if optional(form, "final_destination"):
+        data["route"]["final_destination"] = text(form, "final_destination").upper()
+    for key in ("date", "end_use"):
+        if optional(form, key):
+            data[key] = text(form, key)
+    licences = codes(form, "licences")
+    if licences:
+        data["licenses"] = licences
+    return data
+
+
+async def _upload(form: Any) -> dict[str, Any] | None:
+    upload = form.get("shipment_file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None
+    raw = await upload.read(MAX_UPLOAD + 1)
+    if len(raw) > MAX_UPLOAD:
+        raise InputError(f"{upload.filename}: larger than {MAX_UPLOAD // 1024 // 1024} MiB")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(f"{upload.filename}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{upload.filename}: invalid JSON at line {exc.lineno}, column "
+                         f"{exc.colno}: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{upload.filename}: a shipment must be a JSON object")
+    return data
+
+
+def _form_page(request: Request, values: dict[str, Any], error: str | None = None,
+               status: int = 200) -> Response:
+    parties = max(PARTY_ROWS, len(values.get("parties") or []))
+    items = max(ITEM_ROWS, len(values.get("items") or []))
+    recent = list_screenings(limit=8, db_url=db_url(request))
+    errors = error.removeprefix("invalid shipment: ").split("; ") if error else []
+    return render(request, "screen.html", {
+        "v": values, "errors": errors, "party_rows": parties, "item_rows": items,
+        "roles": [r.value for r in PartyRole], "types": [t.value for t in PartyType],
+        "recent": recent}, status_code=status, page="screen")
+
+
+@router.get("/screen", response_model=None)
+def screen_form(request: Request, session: WebSession = Depends(require_session)) -> Response:
+    return _form_page(request, {"parties": [], "items": [], "route": {}, "exporter": {}})
+
+
+@router.post("/screen", response_model=None)
+async def screen_post(request: Request) -> Response:
+    session, form = await posted(request)
+    assert session is not None
+    data: dict[str, Any] = shipment_from_form(form)
+    try:
+        uploaded = await _upload(form)
+        if uploaded is not None:
+            data = uploaded
+        rec = await run_in_threadpool(
+            screen_and_record, data, actor=session.user, source="web",
+            db_url=db_url(request), screener=request.app.state.screener)
+    except InputError as exc:
+        return _form_page(request, shipment_from_form(form), str(exc), status=422)
+    return RedirectResponse(f"/screenings/{rec.id}", status_code=303)
+
+
+@router.get("/screenings/{screening_id}", response_model=None)
+def screening_page(request: Request, screening_id: str,
+                   session: WebSession = Depends(require_session)) -> Response:
+    try:
+        rec = get_screening(screening_id, db_url=db_url(request))
+    except NotFoundError as exc:
+        return render(request, "error.html", {"status": 404, "title": "Screening not found",
+                                              "message": str(exc)}, status_code=404)
+    doc = rec.model_dump(mode="json")
+    parties = doc["shipment"].get("parties") or []
+    for m in doc["party_matches"]:
+        try:
+            m["explain"] = explain_match(m["party_name"], m["matched_name"])
+        except InputError:
+            m["explain"] = None
+    return render(request, "screening.html", {"r": doc, "parties": parties}, page="screen")
