@@ -6,8 +6,6 @@ them. Commands import their heavy dependencies lazily so `--help` stays fast.
 
 from __future__ import annotations
 
-import importlib
-
 import typer
 
 from exportguard import __version__
@@ -36,31 +34,34 @@ def _root(
 
 
 def _mount() -> None:
-    from exportguard.cli import match_cmd
+    from exportguard.cli import (
+        batch_cmd,
+        demo_cmd,
+        lists_cmd,
+        match_cmd,
+        records_cmd,
+        screen_cmd,
+        web_cmd,
+    )
 
     app.command("match")(match_cmd.match)
     app.command("compare")(match_cmd.compare)
-    # Parts that land in their own modules; each is mounted when present.
-    for module_name, mounts in _OPTIONAL.items():
-        try:
-            module = importlib.import_module(f"exportguard.cli.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"exportguard.cli.{module_name}":
-                raise
-            continue
-        for kind, attr, cli_name in mounts:
-            obj = getattr(module, attr)
-            if kind == "command":
-                app.command(cli_name)(obj)
-            else:
-                app.add_typer(obj, name=cli_name)
+    app.command("screen")(screen_cmd.screen)
+    app.command("demo")(demo_cmd.demo)
+    app.add_typer(lists_cmd.app, name="lists")
+    app.command("batch")(batch_cmd.batch)
+    app.command("batch-report")(batch_cmd.batch_report)
+    app.command("synth-trades")(batch_cmd.synth_trades)
+    app.command("serve")(records_cmd.serve_command)
+    app.command("rescreen")(records_cmd.rescreen_command)
+    records_cmd.users_app.command("passwd")(web_cmd.passwd_command)
+    for name, group in [("cases", records_cmd.cases_app),
+                        ("licences", records_cmd.licences_app),
+                        ("audit", records_cmd.audit_app),
+                        ("users", records_cmd.users_app),
+                        ("tokens", records_cmd.tokens_app)]:
+        app.add_typer(group, name=name)
 
-
-_OPTIONAL: dict[str, list[tuple[str, str, str]]] = {
-    "lists_cmd": [("group", "app", "lists")],
-    "screen_cmd": [("command", "screen", "screen")],
-    "demo_cmd": [("command", "demo", "demo")],
-}
 
 _mount()
 
