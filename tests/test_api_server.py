@@ -178,6 +178,17 @@ def test_malformed_requests_are_422_naming_the_field(api: Api) -> None:
         assert r.status_code == 422 and "policy" in r.json()["message"]
         assert c.get("/api/v1/screenings/nope").status_code == 404
         assert c.get("/api/v1/nothing-here").json()["error"] == "not_found"
+        # text the database cannot store (PostgreSQL refuses NUL) is the client's error
+        for path in ("/api/v1/screenings/a%00b", "/api/v1/licences/a%00b"):
+            r = c.get(path)
+            assert r.status_code in (404, 422), (path, r.status_code, r.text)
+        nul = dual_use(id="T\u0000NUL")
+        r = c.post("/api/v1/screen", json=nul)
+        assert r.status_code in (201, 422), r.text
+        # the longest key a client may send is stored whatever the user's name
+        r = c.post("/api/v1/screen", json=dual_use(id="T-KEY"),
+                   headers={"Idempotency-Key": "k" * 200})
+        assert r.status_code == 201, r.text
 
 
 def test_concurrent_idempotent_retries_make_one_record(api: Api) -> None:

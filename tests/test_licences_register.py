@@ -79,12 +79,22 @@ def test_validity_is_checked_on_the_shipment_date(db_url: str) -> None:
 @pytest.mark.parametrize(("changes", "status"), [
     ({"end_user": "Someone Else GmbH"}, "end_user_not_covered"),
     ({"date": "2028-06-01"}, "not_valid_on_shipment_date"),
+    ({"exporter": {"name": "Other Exporter AG", "country": "DE"}}, "holder_not_exporter"),
 ])
 def test_register_refusals(db_url: str, changes: dict[str, str], status: str) -> None:
     licences.add_licence(licence(), actor=ALICE, db_url=db_url)
     rec = _screen(db_url, dual_use(**changes))
     assert rec.decision == "LICENSE_REQUIRED" and _register_status(rec) == status
     assert rec.drawdowns == []
+
+
+def test_names_on_a_licence_are_compared_as_names(db_url: str) -> None:
+    # the same company, spelt with another legal-form spelling, case and word order
+    licences.add_licence(licence(), actor=ALICE, db_url=db_url)
+    rec = _screen(db_url, dual_use(end_user="LYON TEXTILES S.A.R.L.",
+                                   exporter={"name": "NORDWIND MASCHINENBAU G.m.b.H.",
+                                             "country": "DE"}))
+    assert rec.decision == "LICENSED", [f.message for f in rec.findings]
 
 
 def test_revoked_unknown_and_uncovered_licences(db_url: str) -> None:

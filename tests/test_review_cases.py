@@ -132,3 +132,57 @@ def test_a_licensed_release_draws_the_licence_down(db_url: str) -> None:
                                                  outcome="LICENSED"), actor=ALICE, db_url=db_url)
     assert review.get_case(second.case.id, db_url=db_url).status == "open"  # type: ignore[union-attr]
     assert licences.get_licence("LIC-1", db_url=db_url).quantity_used == 4
+
+
+def test_a_release_with_a_date_holds_through_that_day(db_url: str) -> None:
+    rec = _hold(db_url)
+    today = datetime.now(UTC).date()
+    out = review.release(rec.case.id, ReleaseIn.model_validate(  # type: ignore[union-attr]
+        {"reason": "checked today", "expires_at": today.isoformat()}), actor=ALICE,
+        db_url=db_url)
+    assert out.expires_at is not None
+    assert out.expires_at.date() == today + timedelta(days=1) and not out.expired
+
+
+def test_a_release_never_drops_a_licence_duty(db_url: str) -> None:
+    from records_support import dual_use
+
+    screener = fake_screener(sanctioned_table())
+    parties = [{"role": "consignee", "name": SANCTIONED, "country": "FR"},
+               {"role": "end_user", "name": "Lyon Textiles SARL", "country": "FR"}]
+    # a listed consignee (HOLD) and a dual-use item with no licence cited
+    rec = records.screen_and_record(dual_use(licence=None, parties=parties), db_url=db_url,
+                                    screener=screener)
+    assert rec.decision == "HOLD" and rec.case is not None
+    with pytest.raises(InputError, match=r"item\[0\].*licence"):
+        review.release(rec.case.id, ReleaseIn(reason="consignee checked"), actor=ALICE,
+                       db_url=db_url)
+    with pytest.raises(InputError, match="LICENSED"):
+        review.release(rec.case.id, ReleaseIn(reason="consignee checked", outcome="LICENSED"),
+                       actor=ALICE, db_url=db_url)
+    # a shipment with nothing licensable is not LICENSED either
+    plain = _hold(db_url, id="T-PLAIN")
+    with pytest.raises(InputError, match="no cited licence"):
+        review.release(plain.case.id, ReleaseIn(reason="all fine", outcome="LICENSED"),  # type: ignore[union-attr]
+                       actor=ALICE, db_url=db_url)
+    assert review.get_case(rec.case.id, db_url=db_url).status == "open"
+
+
+def test_rescreen_compares_with_the_decision_after_review(db_url: str) -> None:
+    from datetime import date
+
+    rec = _hold(db_url)
+    review.release(rec.case.id, ReleaseIn(reason="different company"),  # type: ignore[union-attr]
+                   actor=ALICE, db_url=db_url)
+    assert records.get_screening(rec.id, db_url=db_url).effective_decision == "CLEAR"
+    # the party is still on the list: the released shipment holds again, a new case opens
+    report = records.rescreen_since(date(2020, 1, 1), db_url=db_url,
+                                    screener=fake_screener(sanctioned_table(OTHER_SPELLING)))
+    assert [(c.before, c.after) for c in report.changed] == [("CLEAR", "HOLD")]
+    new = records.get_screening(report.changed[0].new_screening_id or "", db_url=db_url)
+    assert new.case is not None and new.case.status == "open"
+    # while that case is open, another rescreen changes nothing and opens no second case
+    again = records.rescreen_since(date(2020, 1, 1), db_url=db_url,
+                                   screener=fake_screener(sanctioned_table(OTHER_SPELLING)))
+    assert again.changed == []
+    assert len(review.list_cases(db_url=db_url)) == 1

@@ -380,7 +380,8 @@ def cases_release(
     case_id: int,
     reason: str = typer.Option(..., help="Why (mandatory)."),
     outcome: str = typer.Option("CLEAR", help="CLEAR or LICENSED."),
-    expires: str | None = typer.Option(None, help="The release lapses on this date."),
+    expires: str | None = typer.Option(
+        None, help="The release holds through this date (YYYY-MM-DD, UTC), then lapses."),
     db: str | None = DbOption,
 ) -> None:
     """Release a hold."""
@@ -404,6 +405,26 @@ def cases_confirm(case_id: int, reason: str = typer.Option(..., help="Why (manda
     with _errors():
         out = confirm(case_id, _validated(ConfirmIn, {"reason": reason}), db_url=db)
     typer.echo(f"case {out.id} confirmed: DENY")
+
+
+@cases_app.command("false-positive")
+def cases_false_positive(
+    case_id: int,
+    party: str = typer.Option(..., help="'party[i]' or the party name as screened."),
+    entity_id: str = typer.Option(..., "--entity", help="The list entry (e.g. ofac_sdn:1234)."),
+    reason: str = typer.Option(..., help="Why this party is not that entry (mandatory)."),
+    db: str | None = DbOption,
+) -> None:
+    """Mark a party match as a false positive (remembered for that name and list entry)."""
+    from exportguard.service.review import mark_false_positive
+    from exportguard.service.schemas import FalsePositiveIn
+
+    with _errors():
+        body = _validated(FalsePositiveIn, {"reason": reason, "entity_id": entity_id,
+                                            "party": party})
+        out = mark_false_positive(case_id, body, db_url=db)
+    typer.echo(f"{out.party_name!r} is not {out.entity_id}: remembered as false positive "
+               f"{out.id} (void if the list entry changes)")
 
 
 def _validated(model: Any, data: dict[str, Any]) -> Any:

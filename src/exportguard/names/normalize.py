@@ -210,3 +210,16 @@ def normalize_name(name: str, kind: str = "any") -> str:
     """The compare form of a name: prepared tokens, then the generic legal forms."""
     p = prepare(name, kind)
     return " ".join(p.tokens + p.legal)
+
+
+def name_key(name: str) -> str:
+    """A name's identity for exact bookkeeping (false-positive marks, licence holders).
+
+    Case, accents, punctuation, script, titles, the spelling of legal forms and word
+    order do not matter ("Lyon Textiles S.A.R.L." is "LYON TEXTILES SARL", "IVANOV,
+    Ivan" is "Ivan Ivanov"); the words themselves do. No fuzziness: this is equality.
+    """
+    p = prepare(name, "any")
+    if p.empty:
+        return " ".join(name.casefold().split())
+    return " ".join(sorted(p.tokens)) + ("|" + " ".join(p.legal) if p.legal else "")

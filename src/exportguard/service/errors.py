@@ -1,19 +1,5 @@
-"""Errors the service layer raises for problems a user can fix.
+"""The service layer's user errors (defined in :mod:`exportguard.errors`, re-exported here)."""
 
-The faces turn them into a clear message: exit 2 on the CLI, a JSON 4xx in
-the HTTP API, a form error in the web UI.
-"""
+from exportguard.errors import ConflictError, InputError, NotFoundError
 
-from __future__ import annotations
-
-
-class InputError(ValueError):
-    """Invalid input: the message says what is wrong and where (field, row, line)."""
-
-
-class NotFoundError(LookupError):
-    """A record the user asked for does not exist."""
-
-
-class ConflictError(RuntimeError):
-    """The request conflicts with the current state (e.g. a case already closed)."""
+__all__ = ["ConflictError", "InputError", "NotFoundError"]

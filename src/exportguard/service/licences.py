@@ -28,13 +28,13 @@ from sqlalchemy.orm import Session
 from exportguard.contracts.decision import Decision, DecisionKind, Finding, Severity
 from exportguard.contracts.shipment import PartyRole, Shipment
 from exportguard.engine.context import LicenceRecord
+from exportguard.names.normalize import name_key
 from exportguard.service.auth import Actor, cli_actor
 from exportguard.service.errors import ConflictError, InputError, NotFoundError
 from exportguard.service.schemas import LicenceIn, LicenceOut, LicenceUpdate
 from exportguard.store import licences as repo
 from exportguard.store.db import get_database
 from exportguard.store.models import Licence
-from exportguard.store.review import party_key
 
 RULE = "licence_register"
 
@@ -144,16 +144,15 @@ def list_licences(status: str | None = None, holder: str | None = None, limit: i
 def licence_lookup(session: Session, numbers: list[str]) -> dict[str, LicenceRecord]:
     """The engine's view of the cited licences the register knows.
 
-    Validity dates are left open here: the engine would check them against the
-    screening time, but a licence must be valid on the *shipment* date, which
-    :func:`apply_register` checks (with revocation, end user and what is left).
+    The engine checks holder, validity on the shipment date, destination and
+    items; :func:`apply_register` checks them again under the row lock (a licence
+    may change in between) with revocation, end user and what is left.
     """
     return {n: LicenceRecord(
-        number=lic.number, valid_from=None, valid_until=None,
+        number=lic.number, valid_from=lic.valid_from, valid_until=lic.valid_until,
         hs_prefixes=tuple(lic.hs_codes or ()), control_codes=tuple(lic.control_codes or ()),
         destinations=tuple(lic.destinations or ()), holder=lic.holder,
-        note=f"status {lic.status}; valid {lic.valid_from} to {lic.valid_until} "
-             "(checked on the shipment date by the register)")
+        note=f"status {lic.status}; valid {lic.valid_from} to {lic.valid_until}")
         for n, lic in repo.get_many(session, numbers).items()}
 
 
@@ -183,9 +182,17 @@ def _problem(lic: Licence, shipment: Shipment, on: date, items: list[int],
         return "not_valid_on_shipment_date", (
             f"Licence {n!r} is not valid on the shipment date {on.isoformat()} "
             f"(valid {lic.valid_from.isoformat()} to {lic.valid_until.isoformat()}).")
+    dest = shipment.route.final_destination or shipment.route.destination
+    if lic.destinations and dest not in lic.destinations:
+        return "destination_not_covered", (
+            f"Licence {n!r} does not cover the destination {dest}.")
+    if lic.holder and name_key(lic.holder) != name_key(shipment.exporter.name):
+        return "holder_not_exporter", (
+            f"Licence {n!r} is held by {lic.holder!r}; the exporter is "
+            f"{shipment.exporter.name!r}.")
     if lic.end_user:
         end_users = [p.name for p in shipment.parties if p.role is PartyRole.END_USER]
-        if not any(party_key(u) == party_key(lic.end_user) for u in end_users):
+        if not any(name_key(u) == name_key(lic.end_user) for u in end_users):
             named = ", ".join(repr(u) for u in end_users) or "no end user"
             return "end_user_not_covered", (
                 f"Licence {n!r} is for the end user {lic.end_user!r}; the shipment names {named}.")

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -51,6 +52,8 @@ from exportguard.store import screenings as repo
 from exportguard.store.audit import canonical_json
 from exportguard.store.db import get_database
 from exportguard.store.models import Case, Licence, LicenceDrawdown, Screening, utcnow
+
+log = logging.getLogger(__name__)
 
 MAX_IDEMPOTENCY_KEY = 200
 
@@ -223,7 +226,9 @@ def _prepare(data: Mapping[str, Any] | Shipment, actor: Actor,
         if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
             raise InputError(f"Idempotency-Key: 1 to {MAX_IDEMPOTENCY_KEY} printable "
                              "characters (a UUID is a good choice)")
-        scoped = f"{actor.name}:{key}"
+        # stored as a hash: fixed length whatever the user name and key, and the key is
+        # the client's business, not the record's
+        scoped = _sha256(f"{actor.name}:{key}")
     return _Prepared(shipment, input_doc, _sha256(canonical_json(input_doc)), scoped)
 
 
@@ -349,9 +354,11 @@ def rescreen_since(since: date, *, policy: str | Path | None = None, actor: Acto
     """Screen again every shipment recorded since ``since``; report the decisions that changed.
 
     Each new screening is stored (``rescreen_of`` points at the original) unless
-    ``dry_run``; licences are checked but not drawn again, and a change to HOLD
-    opens a review case. "Before" is the latest decision for that shipment (the
-    last rescreen, or the original).
+    ``dry_run``; licences are checked but not drawn again. "Before" is the decision
+    in force for that shipment: the latest screening's (the last rescreen, or the
+    original) after review, so a hold released as CLEAR that holds again is a change.
+    A HOLD opens a review case unless one is already open for that shipment. A
+    shipment that cannot be screened again is reported in ``errors``; the run goes on.
     """
     actor = actor or cli_actor()
     actor.require("reviewer", "rescreening")
@@ -365,8 +372,11 @@ def rescreen_since(since: date, *, policy: str | Path | None = None, actor: Acto
         try:
             shipment = to_shipment(input_doc)
             with db.session() as s:
-                last = repo.latest_rescreen(s, orig_id)
-                before = last.decision if last else orig_decision
+                latest = repo.latest_rescreen(s, orig_id) or s.get(Screening, orig_id)
+                latest_case = repo.case_for(s, latest.id) if latest is not None else None
+                before = (_effective(latest, latest_case, utcnow()) if latest is not None
+                          else orig_decision)
+                in_review = latest_case is not None and latest_case.status == "open"
                 numbers = [lic.number for lic in shipment.licenses]
                 lookup = licence_service.licence_lookup(s, numbers) if numbers else {}
             decision = (screener or _default_screener)(shipment, policy, lookup)
@@ -386,7 +396,7 @@ def rescreen_since(since: date, *, policy: str | Path | None = None, actor: Acto
                         input_sha256=_sha256(canonical_json(input_doc)), result=result,
                         actor=actor.name, source="rescreen", rescreen_of=orig_id,
                         shipment_date=shipment.date,
-                        open_case=after == "HOLD" and before != "HOLD")
+                        open_case=after == "HOLD" and not in_review)
                     new_id = rec.id
             if after != before:
                 changed.append(RescreenChange(screening_id=orig_id, new_screening_id=new_id,
@@ -394,6 +404,10 @@ def rescreen_since(since: date, *, policy: str | Path | None = None, actor: Acto
                                               after=after))
         except InputError as exc:
             errors.append({"screening_id": orig_id, "error": str(exc)})
+        except Exception as exc:  # one bad record must not stop a rescreen of thousands
+            log.exception("rescreening %s failed", orig_id)
+            errors.append({"screening_id": orig_id,
+                           "error": f"could not be screened again: {type(exc).__name__}: {exc}"})
         if progress:
             progress(n, len(originals))
     return RescreenReport(since=since, screened=len(originals) - len(errors), changed=changed,

@@ -5,7 +5,9 @@ and why go to the review actions and the audit log in the same transaction.
 
 - release: the screening becomes ``CLEAR`` or ``LICENSED``, optionally until
   ``expires_at`` (after which it counts as held again). A ``LICENSED`` release
-  of a shipment whose cited licences the register accepted draws them down.
+  needs licences on file that cover every item needing one, and draws them
+  down; a shipment with an item that needs a licence is never released as
+  ``CLEAR`` (fail closed: a reviewer clears parties, not licence duties).
 - confirm: the screening becomes ``DENY``.
 - false positive: "this party is not that list entry"; remembered for the same
   party name and list entry, shown on later screenings as "previously cleared
@@ -19,7 +21,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from exportguard.contracts.decision import Decision
+from exportguard.contracts.decision import Decision, Severity
 from exportguard.service import licences as licence_service
 from exportguard.service.auth import Actor, cli_actor
 from exportguard.service.errors import ConflictError, InputError, NotFoundError
@@ -63,6 +65,12 @@ def get_case(case_id: int, db_url: str | None = None) -> CaseOut:
         return case_out(s, case)
 
 
+def _items_needing_licence(decision: Decision) -> list[str]:
+    """Items the screening found to need a licence that no accepted licence covers."""
+    return sorted({f.subject for f in decision.findings
+                   if f.severity is Severity.LICENSE_REQUIRED and f.subject.startswith("item[")})
+
+
 def _open_case(s: Session, case_id: int) -> Case:
     case = repo.get_case(s, case_id, lock=True)
     if case is None:
@@ -88,11 +96,23 @@ def release(case_id: int, body: ReleaseIn, actor: Actor | None = None,
         scr = s.get(Screening, case.screening_id)
         assert scr is not None
         drawn: list[dict[str, object]] = []
+        decision = Decision.model_validate(scr.result)
+        unlicensed = _items_needing_licence(decision)
+        if body.outcome == "CLEAR" and unlicensed:
+            raise InputError(
+                f"outcome: {', '.join(unlicensed)} need(s) a licence, so this hold cannot be "
+                "released as CLEAR: release it as LICENSED once a licence on file covers "
+                "them (cite it in the shipment), or confirm the hold")
         if body.outcome == "LICENSED":
             shipment = to_shipment(scr.input)
-            decision = Decision.model_validate(scr.result)
             _decision, draws = licence_service.apply_register(
                 s, decision, shipment, screening_date=scr.created_at.date(), force=True)
+            if unlicensed or not draws:
+                what = (f"{', '.join(unlicensed)} need(s) a licence the shipment does not "
+                        "cite or the register does not hold" if unlicensed else
+                        "no cited licence on file covers an item of this shipment")
+                raise InputError(f"outcome: cannot release as LICENSED: {what}; release as "
+                                 "CLEAR if nothing needs a licence")
             for d in draws:
                 if not licence_repo.draw_down(s, d.licence, quantity=d.quantity, value=d.value,
                                               screening_id=scr.id, shipment_ref=scr.shipment_ref,

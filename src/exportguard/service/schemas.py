@@ -7,7 +7,7 @@ OpenAPI document is generated from these models and from the contracts.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -58,13 +58,20 @@ class ReleaseIn(_In):
     reason: Reason
     outcome: Literal["CLEAR", "LICENSED"] = "CLEAR"
     expires_at: datetime | None = Field(
-        None, description="the release lapses then (ISO 8601; a date means its midnight UTC)")
+        None, description="the release lapses then (ISO 8601); a date alone means the "
+                          "release holds through that day and lapses at the next midnight UTC")
 
     @field_validator("expires_at", mode="before")
     @classmethod
     def _date_ok(cls, v: Any) -> Any:
+        if isinstance(v, date) and not isinstance(v, datetime):
+            v = v.isoformat()
         if isinstance(v, str) and len(v) == 10:
-            return v + "T00:00:00Z"
+            try:
+                day = date.fromisoformat(v)
+            except ValueError:
+                return v  # pydantic says what is wrong with it
+            return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
         return v
 
 

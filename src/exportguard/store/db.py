@@ -26,7 +26,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
+
+from exportguard.errors import InputError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -120,13 +123,19 @@ class Database:
         ``write=True`` takes SQLite's write lock up front (``BEGIN IMMEDIATE``);
         use it for every transaction that writes.
         """
-        if write and self._write_lock is not None:
-            with self._write_lock, self._write() as session, session.begin():
+        try:
+            if write and self._write_lock is not None:
+                with self._write_lock, self._write() as session, session.begin():
+                    yield session
+                return
+            factory = self._write if write else self._read
+            with factory() as session, session.begin():
                 yield session
-            return
-        factory = self._write if write else self._read
-        with factory() as session, session.begin():
-            yield session
+        except DataError as exc:
+            # a value the database cannot hold (a NUL character in text, text too long for
+            # its column): the request's fault, rolled back, and told as such
+            raise InputError("a value cannot be stored: text may not contain NUL characters "
+                             "and must fit its field") from exc
 
     def dispose(self) -> None:
         self.engine.dispose()

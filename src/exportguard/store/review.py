@@ -8,26 +8,20 @@ reviewers cannot both close it. A false-positive mark does not close the case.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exportguard.names.normalize import name_key
 from exportguard.store import audit
 from exportguard.store.models import Case, FalsePositive, ReviewAction, utcnow
 
 
 def party_key(name: str) -> str:
-    """The form of a party name a false-positive mark is remembered under.
-
-    Case, accents, punctuation and spacing do not matter; words and their order do.
-    """
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+    """The form of a party name a false-positive mark is kept under (see ``name_key``)."""
+    return name_key(name)
 
 
 def get_case(session: Session, case_id: int, lock: bool = False) -> Case | None:

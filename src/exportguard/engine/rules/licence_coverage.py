@@ -1,8 +1,9 @@
 """Rule ``licence_coverage``: cited licences, checked against the licence register hook.
 
-Runs after the other rules. A licence the register knows, valid at the
-screening time and covering an item, turns that item's ``license_required``
-findings into ``licensed``. Without a register (``licence_lookup`` is None) a
+Runs after the other rules. A licence the register knows, held by the
+exporter, valid on the shipment date (the screening date when the shipment has
+none) and covering an item, turns that item's ``license_required`` findings
+into ``licensed``. Without a register (``licence_lookup`` is None) a
 cited licence is *unverified*: an info finding, and the decision stays
 LICENSE_REQUIRED. A number the register does not know holds.
 """
@@ -15,6 +16,7 @@ from exportguard.engine.facts import Facts
 from exportguard.engine.rules._common import finding
 from exportguard.items import hs
 from exportguard.items.classify import ItemClassification
+from exportguard.names.normalize import name_key
 
 RULE = "licence_coverage"
 
@@ -35,7 +37,7 @@ def licence_coverage(f: Facts, findings: list[Finding]) -> list[Finding]:
     if not cfg.enabled or not f.shipment.licenses:
         return findings
     lookup = f.ctx.licence_lookup
-    today = f.ctx.now.date()
+    today = f.shipment.date or f.ctx.now.date()
     dest = f.shipment.route.final_destination or f.shipment.route.destination
     covered: dict[int, str] = {}
     notes: list[Finding] = []
@@ -63,9 +65,18 @@ def licence_coverage(f: Facts, findings: list[Finding]) -> list[Finding]:
         ):
             notes.append(finding(
                 RULE, Severity.WARNING, subject,
-                f"Licence {lic.number!r} is not valid on {today.isoformat()} "
-                f"(valid {rec.valid_from or '…'} to {rec.valid_until or '…'}).",
-                number=lic.number, status="not_valid",
+                f"Licence {lic.number!r} is not valid on the shipment date "
+                f"{today.isoformat()} (valid {rec.valid_from or '…'} to "
+                f"{rec.valid_until or '…'}).",
+                number=lic.number, status="not_valid_on_shipment_date",
+            ))
+            continue
+        if rec.holder and name_key(rec.holder) != name_key(f.shipment.exporter.name):
+            notes.append(finding(
+                RULE, Severity.WARNING, subject,
+                f"Licence {lic.number!r} is held by {rec.holder!r}, not by the exporter "
+                f"{f.shipment.exporter.name!r}.",
+                number=lic.number, status="holder_not_exporter", holder=rec.holder,
             ))
             continue
         if rec.destinations and dest not in rec.destinations:
