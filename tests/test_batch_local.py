@@ -52,7 +52,9 @@ def test_planted_cases_are_found(trades: Path, baseline: Path) -> None:
     assert deny["recall"] == 1.0, score["missed"]
     assert hold["recall"] >= 0.99, score["missed"]
     for kind in ("un_listed_consignee", "listed_consignee", "military_to_conflict",
-                 "chpl_via_hub", "chpl_to_hub", "disguised_description"):
+                 "chpl_via_hub", "chpl_to_hub", "disguised_description", "military_export",
+                 "dual_use_export", "dual_use_to_conflict", "unknown_hs_code",
+                 "unrecognised_control_code"):
         assert score["recall_by_kind"][kind]["planted"] > 0, kind
     # clean trade stays clear (a made-up name may rarely look like a listed one)
     assert score["clean_not_clear"] <= 0.01 * score["clean_records"], score
@@ -191,3 +193,30 @@ def test_empty_file_gives_empty_result(tmp_path: Path) -> None:
     out = tmp_path / "empty.parquet"
     summary = run_batch(src, out, workers=0, allow_stale_lists=True)
     assert summary["rows"] == 0 and pq.read_table(out).num_rows == 0
+
+
+@pytest.mark.parametrize("hs_type", ["double", "int64", "csv-float"])
+def test_numeric_hs_codes_keep_their_digits(tmp_path: Path, hs_type: str) -> None:
+    """An HS column of numbers ("930200.0" from a spreadsheet export) is not mangled:
+    pistols to Russia are denied, not held as an unknown code."""
+    import pyarrow as pa
+
+    table = {"exporter": ["Acme GmbH"] * 2, "exporter_country": ["DE"] * 2,
+             "importer": ["Good Buyer Ltd"] * 2, "destination": ["RU", "FR"],
+             "description": ["pistols", "wooden furniture"], "value": [1.0, 1.0]}
+    if hs_type == "csv-float":
+        src = tmp_path / "t.csv"
+        src.write_text("exporter,exporter_country,importer,destination,hs_code,description,"
+                       "value\nAcme GmbH,DE,Good Buyer Ltd,RU,930200.0,pistols,1\n"
+                       "Acme GmbH,DE,Good Buyer Ltd,FR,9403.60,wooden furniture,1\n",
+                       encoding="utf-8")
+    else:
+        src = tmp_path / "t.parquet"
+        codes = [930200, 940360]
+        arr = pa.array([float(c) for c in codes]) if hs_type == "double" else pa.array(codes)
+        pq.write_table(pa.table({**table, "hs_code": arr}), src)
+    out = tmp_path / "o.parquet"
+    run_batch(src, out, workers=0, allow_stale_lists=True)
+    rows = pq.read_table(out).sort_by("row_number").to_pylist()
+    assert [(r["hs_code"], r["decision"]) for r in rows] == [("930200", "DENY"),
+                                                             ("940360", "CLEAR")]

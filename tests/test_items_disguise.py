@@ -38,3 +38,15 @@ def test_negation_and_word_boundaries() -> None:
     assert find_words("Armortec coatings", MILITARY_WORDS) == []  # no partial words
     assert find_words("Toys and SPARE-PARTS", CIVILIAN_WORDS) == ["spare part", "toy"]
     assert find_words("military-grade casing", MILITARY_WORDS) == ["military grade"]
+
+
+def test_the_codes_own_wording_is_not_a_disguise() -> None:
+    from exportguard.items.disguise import detect_disguise
+
+    official = "Optical devices, appliances and instruments; n.e.c. in heading no. 9013"
+    assert detect_disguise("Optical devices, appliances and instruments", military_code=False,
+                           chpl_code=True, code_wording=official) is None
+    # a word the code does not use still is
+    found = detect_disguise("household optical appliances", military_code=False,
+                            chpl_code=True, code_wording=official)
+    assert found is not None and found.words == ("household",)

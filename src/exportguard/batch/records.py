@@ -85,14 +85,16 @@ def parse_country(text: str) -> str | None:
 
 
 _HS_SEP = re.compile(r"[\s.\-/]")
+_FLOAT_HS = re.compile(r"\d+\.0")  # not "9302.00", which is the written form of 930200
 
 
 @lru_cache(maxsize=262144)
 def parse_hs(text: str) -> str | None:
     """The digits of an HS code (a lost leading zero restored), or ``None``."""
+    text = text.strip()
+    if _FLOAT_HS.fullmatch(text):  # a number column rendered as a float: "930200.0"
+        text = text[:-2]
     digits = _HS_SEP.sub("", text)
-    if digits.endswith(".0"):
-        digits = digits[:-2]
     if not digits.isdigit() or not digits.isascii():
         return None
     if len(digits) % 2 == 1 and len(digits) < 10:

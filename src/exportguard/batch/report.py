@@ -202,6 +202,27 @@ def _png(fig: Any) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def _compact(value: float, _pos: int = 0) -> str:
+    """Axis labels that stay short: 950, 25k, 1.2M."""
+    for div, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= div:
+            return f"{value / div:.3g}{unit}"
+    return f"{value:.3g}"
+
+
+def _count_axis(ax: Any) -> None:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(_compact))
+
+
+def _value_axis(ax: Any) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(_compact))
+
+
 def _charts(aggs: dict[str, Aggregate], currency: str, top: int) -> list[tuple[str, str]]:
     import matplotlib
 
@@ -243,13 +264,43 @@ def _charts(aggs: dict[str, Aggregate], currency: str, top: int) -> list[tuple[s
     routes = aggs["chpl_routes"]
     if routes.rows:
         rows = routes.rows[:15]
-        fig, ax = plt.subplots(figsize=(8, 0.3 * len(rows) + 1))
+        fig, (ax, axv) = plt.subplots(1, 2, figsize=(11, 0.3 * len(rows) + 1.2), sharey=True)
         labels = [f"{r[0]} → {r[1]} → {r[2]}" if r[1] else f"{r[0]} → {r[2]}" for r in rows]
         ax.barh(labels, [r[3] for r in rows], color=PALETTE[0])
         ax.invert_yaxis()
         ax.set_xlabel("records")
-        ax.set_title("CHPL goods: top routes (origin → via → destination)")
+        _count_axis(ax)
+        axv.barh(labels, [float(r[4] or 0) for r in rows], color=PALETTE[1])
+        axv.set_xlabel(f"value ({currency})")
+        _value_axis(axv)
+        fig.suptitle("CHPL goods: top routes (origin → via → destination)")
         charts.append(("CHPL routes", _png(fig)))
+    listed = aggs["listed_consignees"]
+    if listed.rows:
+        rows = listed.rows[:min(top, 15)]
+        fig, ax = plt.subplots(figsize=(8, 0.3 * len(rows) + 1))
+        ax.barh([f"{str(r[0])[:30]} ≈ {str(r[4])[:30]} ({r[3]})" for r in rows],
+                [r[6] for r in rows],
+                color=["#b91c1c" if r[7] else "#d97706" for r in rows])
+        ax.invert_yaxis()
+        ax.set_xlabel("records (red: some denied)")
+        _count_axis(ax)
+        ax.set_title("Consignees matching listed entities")
+        charts.append(("Consignees matching listed entities", _png(fig)))
+    disguise = aggs["disguise"]
+    if disguise.rows:
+        by_words: dict[str, int] = {}
+        for r in disguise.rows:
+            key = f"HS {r[0]}: {str(r[2] or '')[:40]}"
+            by_words[key] = by_words.get(key, 0) + int(r[3])
+        rows2 = sorted(by_words.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
+        fig, ax = plt.subplots(figsize=(8, 0.3 * len(rows2) + 1))
+        ax.barh([k for k, _ in rows2], [v for _, v in rows2], color="#7c3aed")
+        ax.invert_yaxis()
+        ax.set_xlabel("records")
+        _count_axis(ax)
+        ax.set_title("Disguise findings: code and the words that did not fit it")
+        charts.append(("Disguise findings", _png(fig)))
     for key, label_col, title in (("top_exporters", 0, "Top exporters of CHPL goods"),
                                   ("top_consignees", 0, "Top consignees of CHPL goods")):
         a = aggs[key]
@@ -261,6 +312,7 @@ def _charts(aggs: dict[str, Aggregate], currency: str, top: int) -> list[tuple[s
                 [float(r[3] or 0) for r in rows], color=PALETTE[1])
         ax.invert_yaxis()
         ax.set_xlabel(f"value ({currency})")
+        _value_axis(ax)
         ax.set_title(title)
         charts.append((title, _png(fig)))
     return charts
@@ -344,8 +396,9 @@ def render_html(aggs: Sequence[Aggregate], facts: dict[str, Any], meta: dict[str
         ("CHPL goods by route", "chpl_routes", ["CHPL routes"]),
         ("Top exporters of CHPL goods", "top_exporters", ["Top exporters of CHPL goods"]),
         ("Top consignees of CHPL goods", "top_consignees", ["Top consignees of CHPL goods"]),
-        ("Consignees matching listed entities", "listed_consignees", []),
-        ("Disguise findings", "disguise", []),
+        ("Consignees matching listed entities", "listed_consignees",
+         ["Consignees matching listed entities"]),
+        ("Disguise findings", "disguise", ["Disguise findings"]),
     ]
     for title, key, imgs in sections:
         parts.append(f"<h2>{html.escape(title)}</h2>")

@@ -80,6 +80,8 @@ class TradeSource:
             numeric = any(t in ctype for t in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL"))
             if spec.kind in _NUMERIC_KINDS and numeric:
                 parts.append(f"CAST({_quote(col)} AS DOUBLE) AS {spec.name}")
+            elif spec.kind == "hs" and numeric:  # digits, never "930200.0" or "8.5E9"
+                parts.append(f"CAST(CAST({_quote(col)} AS BIGINT) AS VARCHAR) AS {spec.name}")
             else:
                 parts.append(f"CAST({_quote(col)} AS VARCHAR) AS {spec.name}")
         return ", ".join(parts)

@@ -193,7 +193,10 @@ def run_spark(input_path: Path | str, output: Path | str, mapping: ColumnMapping
                                                     "smallint", "tinyint") or \
                 dtypes.get(col, "").startswith("decimal")
             target = "double" if spec.kind == "float" and numeric else "string"
-            cols.append(F.col(f"`{col}`").cast(target).alias(spec.name))
+            column = F.col(f"`{col}`")
+            if spec.kind == "hs" and numeric:  # digits, never "930200.0" or "8.5423E9"
+                column = column.cast("bigint")
+            cols.append(column.cast(target).alias(spec.name))
         mid = F.monotonically_increasing_id()
         staged = df.select(*cols).withColumn("__eg_mid", mid)
         staged = staged.persist()
@@ -213,9 +216,19 @@ def run_spark(input_path: Path | str, output: Path | str, mapping: ColumnMapping
             F.element_at(off_map, F.shiftright(F.col("__eg_mid"), 33).cast("int"))
             + F.col("__eg_mid").bitwiseAND(F.lit(_MASK)),
         ).drop("__eg_mid")
-        payload = pickle.dumps(
-            BatchScreener(screener.context, resolved.defaults, resolved.date_format),
-            protocol=pickle.HIGHEST_PROTOCOL)
+        batch_screener = BatchScreener(screener.context, resolved.defaults,
+                                       resolved.date_format)
+        # Findings about the lists themselves (a stale list allowed as a warning) are the
+        # same for every record and kept once per job, as the local engine keeps them:
+        # screen the first record here, on the driver, to learn them.
+        job_findings: list[dict[str, Any]] = []
+        if total:
+            first = [row.asDict() for row in numbered.limit(1).collect()]
+            probe = batch_screener.screen(pa.RecordBatch.from_pylist(first),
+                                          first[0][ROW_COLUMN],
+                                          row_numbers=[first[0][ROW_COLUMN]])
+            job_findings = probe.job_findings
+        payload = pickle.dumps(batch_screener, protocol=pickle.HIGHEST_PROTOCOL)
         bc = spark.sparkContext.broadcast(payload)
         out_schema = from_arrow_schema(OUTPUT_SCHEMA)
         n_parts = partitions or max(2 * spark.sparkContext.defaultParallelism,
@@ -253,6 +266,7 @@ def run_spark(input_path: Path | str, output: Path | str, mapping: ColumnMapping
                 "lists": [{"id": m.list_id, "version": m.version, "sha256": m.sha256,
                            "date": m.publication_date} for m in ctx.lists],
                 "engine_version": ctx.engine_version, "rows": total, "decisions": decisions,
+                "job_findings": job_findings,
             }
             # Spark and Parquet readers skip files whose name starts with "_"
             (Path(out_str) / METADATA_FILE).write_text(
@@ -263,6 +277,7 @@ def run_spark(input_path: Path | str, output: Path | str, mapping: ColumnMapping
             "master": spark.sparkContext.master,
             "partitions": n_parts,
             "as_of": screener.context.now.isoformat(),
+            "job_findings": [f["message"] for f in job_findings],
         }
     finally:
         if own_session:

@@ -5,19 +5,32 @@ extension) whose column names the default column mapping recognises. Most of
 it is clean trade: made-up companies in many countries, trading HS codes far
 from any control list, with heavy repetition of party names as in real
 extracts (Zipf-distributed). A small share is planted, one kind per rule of the
-default policy:
+default policy that a trade record can trigger:
 
-===========================  =================================================
-kind                         what is planted
-===========================  =================================================
-``un_listed_consignee``      consignee is a UN-listed entity (spelling variant)
-``listed_consignee``         consignee is on another binding list (variant)
-``military_to_conflict``     HS chapter 93 goods to RU or UA
-``chpl_via_hub``             CHPL goods of Western origin dispatched from a hub
-                             (AE, TR, KZ, ...) to RU or BY (a hub itself)
-``chpl_to_hub``              CHPL goods exported to a hub country
-``disguised_description``    a military or CHPL HS code with civilian wording
-===========================  =================================================
+=============================  ===============================================
+kind                           what is planted
+=============================  ===============================================
+``un_listed_consignee``        consignee is a UN-listed entity (spelling variant)
+``listed_consignee``           consignee is on another binding list (variant)
+``military_to_conflict``       HS chapter 93 goods to RU or UA
+``military_export``            HS chapter 93 goods, honestly described, to a
+                               country outside the conflict and the hubs
+``dual_use_export``            an item with a dual-use control code (``3A001``,
+                               ``5A002``, ...) to a country outside the conflict
+``dual_use_to_conflict``       an item with a dual-use control code to RU or UA
+``chpl_via_hub``               CHPL goods of Western origin dispatched from a hub
+                               (AE, TR, KZ, ...) to RU or BY (a hub itself)
+``chpl_to_hub``                CHPL goods exported to a hub country
+``disguised_description``      a military or CHPL HS code with civilian wording
+``unknown_hs_code``            an HS code that is not in HS 2022
+``unrecognised_control_code``  a control code of no known list format
+=============================  ===============================================
+
+Customs records carry no declared end use, specs, licences or forwarder roles,
+so the rules on those (``missing_end_use``, ``spec_thresholds``,
+``licence_coverage``, ``forwarder_as_end_user``) are not planted on their own;
+``missing_end_use`` fires beside every military and dual-use plant (no record
+declares an end use), which is why those plants are expected to HOLD.
 
 The truth file (CSV: ``record_id, kind, expected_decision, expected_rule,
 detail``) names, for every planted record, the decision and the rule the
@@ -47,8 +60,8 @@ import pyarrow as pa
 COLUMNS: tuple[str, ...] = (
     "declaration_id", "declaration_date", "exporter_name", "exporter_country",
     "consignee_name", "consignee_country", "country_of_origin", "country_of_dispatch",
-    "country_of_destination", "hs_code", "goods_description", "quantity", "unit",
-    "value", "currency",
+    "country_of_destination", "hs_code", "control_code", "goods_description", "quantity",
+    "unit", "value", "currency",
 )
 
 # Where the planted kinds sit, their expected decision and rule under the default
@@ -63,11 +76,16 @@ class PlantedKind:
 
 PLANTED_KINDS: tuple[PlantedKind, ...] = (
     PlantedKind("un_listed_consignee", "DENY", "sanctions_match", 0.15),
-    PlantedKind("listed_consignee", "HOLD", "sanctions_match", 0.25),
+    PlantedKind("listed_consignee", "HOLD", "sanctions_match", 0.22),
     PlantedKind("military_to_conflict", "DENY", "military_to_conflict", 0.12),
-    PlantedKind("chpl_via_hub", "HOLD", "chpl_routing", 0.20),
+    PlantedKind("chpl_via_hub", "HOLD", "chpl_routing", 0.17),
     PlantedKind("chpl_to_hub", "HOLD", "chpl_routing", 0.08),
-    PlantedKind("disguised_description", "HOLD", "disguise", 0.20),
+    PlantedKind("disguised_description", "HOLD", "disguise", 0.14),
+    PlantedKind("military_export", "HOLD", "military_export", 0.04),
+    PlantedKind("dual_use_export", "HOLD", "dual_use", 0.04),
+    PlantedKind("dual_use_to_conflict", "HOLD", "dual_use_to_conflict", 0.04),
+    PlantedKind("unknown_hs_code", "HOLD", "unknown_hs", 0.02),
+    PlantedKind("unrecognised_control_code", "HOLD", "unrecognised_control_code", 0.02),
 )
 
 DEFAULT_PLANTED_SHARE = 0.01
@@ -133,6 +151,21 @@ _MILITARY_HS: tuple[tuple[str, str], ...] = (
     ("930690", "Munitions of war: bombs, grenades, mortar rounds"),
     ("930700", "Bayonets and combat knives"),
 )
+# Dual-use items as declared: HS code, control code, wording (none on the CHPL, so the
+# dual-use rules alone speak for them).
+_DUAL_USE: tuple[tuple[str, str, str], ...] = (
+    ("847130", "5A002.a", "Portable computers with encryption modules"),
+    ("854370", "5A002", "Network encryption units"),
+    ("903180", "2B006.b", "Coordinate measuring machines"),
+    ("903110", "2B119", "Balancing machines for rotors"),
+    ("901320", "6A005", "Industrial lasers, 2 kW"),
+    ("381800", "3C005", "Silicon carbide wafers"),
+)
+# HS codes that do not exist in HS 2022, and control codes of no list format.
+_UNKNOWN_HS: tuple[str, ...] = ("000001", "990199", "779901", "980101")
+_BAD_CONTROL: tuple[str, ...] = ("ZZ999", "EAR-99X", "3Z001", "ML99")
+# Destinations outside the conflict and the hubs, for licensable exports.
+_LICENCE_DEST: tuple[str, ...] = ("FR", "DE", "US", "JP", "CA", "AU", "BR", "ZA")
 _CIVILIAN_COVERS: tuple[str, ...] = (
     "spare parts for agricultural machinery", "toy for children", "household appliance parts",
     "garden equipment", "sporting goods", "consumer electronics for home use",
@@ -412,6 +445,7 @@ class TradeGenerator:
             "country_of_dispatch": exp_country,
             "country_of_destination": imp_country,
             "hs_code": code + (f"{rng.randrange(100):02d}" if rng.random() < 0.5 else ""),
+            "control_code": None,
             "goods_description": desc,
             "quantity": qty,
             "unit": "kg" if code[:2] < "25" else "pcs",
@@ -455,6 +489,27 @@ class TradeGenerator:
             row.update(hs_code=code, goods_description=desc, consignee_country=dest,
                        country_of_destination=dest, unit="pcs")
             return kind, f"HS {code} to {dest}"
+        if kind.name == "military_export":
+            code, desc = rng.choice(_MILITARY_HS)
+            dest = self._away_from(row["exporter_country"])
+            row.update(hs_code=code, goods_description=desc, consignee_country=dest,
+                       country_of_destination=dest, unit="pcs")
+            return kind, f"HS {code} to {dest}"
+        if kind.name in ("dual_use_export", "dual_use_to_conflict"):
+            code, control, desc = rng.choice(_DUAL_USE)
+            dest = (rng.choice(MILITARY_DEST) if kind.name == "dual_use_to_conflict"
+                    else self._away_from(row["exporter_country"]))
+            row.update(hs_code=code, control_code=control, goods_description=desc,
+                       consignee_country=dest, country_of_destination=dest, unit="pcs")
+            return kind, f"{control} (HS {code}) to {dest}"
+        if kind.name == "unknown_hs_code":
+            code = rng.choice(_UNKNOWN_HS)
+            row.update(hs_code=code)
+            return kind, f"HS {code} is not in HS 2022"
+        if kind.name == "unrecognised_control_code":
+            control = rng.choice(_BAD_CONTROL)
+            row.update(control_code=control)
+            return kind, f"control code {control!r}"
         if kind.name in ("chpl_via_hub", "chpl_to_hub"):
             code, tier, desc = rng.choice(self.chpl)
             origin = rng.choice(WESTERN_ORIGINS)
@@ -487,6 +542,11 @@ class TradeGenerator:
         row.update(hs_code=code, goods_description=cover.capitalize(), consignee_country=dest,
                    country_of_destination=dest, unit="pcs")
         return kind, f"{what} declared as {cover!r}"
+
+    def _away_from(self, exporter_country: str) -> str:
+        """A destination outside the conflict and the hubs, not the exporter's country."""
+        choices = [c for c in _LICENCE_DEST if c != exporter_country]
+        return self.rng.choice(choices)
 
     def _kind(self, name: str) -> PlantedKind:
         return next(k for k in PLANTED_KINDS if k.name == name)
@@ -595,16 +655,16 @@ def generate(n: int, path: Path, *, seed: int = 0, truth_path: Path | None = Non
                         planted_by_kind=by_kind, seed=seed)
 
 
-def read_truth(path: Path) -> dict[str, dict[str, str]]:
+def read_truth(path: Path | str) -> dict[str, dict[str, str]]:
     """record_id → {kind, expected_decision, expected_rule, detail}."""
-    with path.open(encoding="utf-8", newline="") as fh:
+    with Path(path).open(encoding="utf-8", newline="") as fh:
         return {r["record_id"]: r for r in csv.DictReader(fh)}
 
 
 _STRICTNESS = {"CLEAR": 0, "LICENSED": 1, "LICENSE_REQUIRED": 2, "HOLD": 3, "DENY": 4}
 
 
-def score_planted(result_path: Path, truth_path: Path) -> dict[str, Any]:
+def score_planted(result_path: Path | str, truth_path: Path | str) -> dict[str, Any]:
     """Recall of the planted cases in a batch result, and how clean records fared.
 
     A planted case is *found* when its expected rule fired and the decision is

@@ -7,6 +7,10 @@ or military wording on a civilian code, is a mismatch; the result names the
 words that caused it. Matching is on whole words (plural ``s`` allowed) and
 skips negated wording ("non-military", "not for military use").
 
+Words that the declared code's own official wording uses are not a mismatch:
+"sporting shotguns" under HS 9303.20 ("Sporting, hunting or target-shooting
+shotguns") or "optical appliances" under 9013.80 say what the code says.
+
 The policy can add words (``disguise.civilian_words`` / ``military_words``).
 """
 
@@ -121,10 +125,18 @@ def detect_disguise(
     chpl_code: bool,
     civilian_words: Iterable[str] = CIVILIAN_WORDS,
     military_words: Iterable[str] = MILITARY_WORDS,
+    code_wording: str = "",
 ) -> DisguiseResult | None:
-    """A mismatch between ``description`` and what the HS/control code says, or None."""
+    """A mismatch between ``description`` and what the HS/control code says, or None.
+
+    ``code_wording`` is the official text of the declared code (subheading, heading,
+    chapter): words it uses itself are not counted.
+    """
+    civilian_words = tuple(civilian_words)
+    military_words = tuple(military_words)
     if military_code or chpl_code:
-        words = find_words(description, civilian_words)
+        official = set(find_words(code_wording, civilian_words)) if code_wording else set()
+        words = [w for w in find_words(description, civilian_words) if w not in official]
         if words:
             return DisguiseResult(
                 kind="civilian_wording_on_controlled_code",
@@ -132,7 +144,8 @@ def detect_disguise(
                 code_class="military" if military_code else "chpl",
             )
         return None
-    words = find_words(description, military_words)
+    official = set(find_words(code_wording, military_words)) if code_wording else set()
+    words = [w for w in find_words(description, military_words) if w not in official]
     if words:
         return DisguiseResult(
             kind="military_wording_on_civilian_code", words=tuple(words), code_class="civilian"
