@@ -17,7 +17,9 @@ app = typer.Typer(
 @app.command("status")
 def status(
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
-    max_age: int = typer.Option(30, "--max-age", help="Days after which a list counts as stale."),
+    max_age: int | None = typer.Option(
+        None, "--max-age", help="Days after which a list counts as stale (default: the "
+        "default policy's maximum list age, after which screening holds)."),
 ) -> None:
     """Show the active snapshot of every list: date, age, entities, skipped and orphan rows."""
     from exportguard.service.errors import InputError

@@ -20,6 +20,7 @@ from exportguard.contracts.shipment import Party, Shipment
 from exportguard.engine.context import PartyMatcher, ScreeningContext
 from exportguard.engine.facts import Facts
 from exportguard.engine.rules import RULES, licence_coverage
+from exportguard.engine.rules._common import per_context
 from exportguard.names.model import Match
 
 
@@ -77,24 +78,30 @@ def run_rules(facts: Facts) -> list[Finding]:
     return sorted(findings, key=Finding.sort_key)
 
 
+def _context_refs(ctx: ScreeningContext) -> tuple[list[ListRef], str]:
+    """The list versions and the screening time a decision records (the context's)."""
+    lists = sorted(
+        (ListRef(id=m.list_id, date=m.publication_date, sha256=m.sha256, version=m.version)
+         for m in ctx.lists),
+        key=lambda r: (r.id, r.version or ""),
+    )
+    return lists, ctx.now.isoformat()
+
+
 def decide(shipment: Shipment, ctx: ScreeningContext) -> Decision:
     """Screen ``shipment`` under ``ctx``; the same inputs give the same decision."""
     matches, problems = match_parties(shipment, ctx)
     facts = Facts(shipment=shipment, ctx=ctx, matches=matches, match_problems=problems)
     findings = run_rules(facts)
     decision = DecisionKind.strongest([f.severity.decision for f in findings])
-    lists = sorted(
-        (ListRef(id=m.list_id, date=m.publication_date, sha256=m.sha256, version=m.version)
-         for m in ctx.lists),
-        key=lambda r: (r.id, r.version or ""),
-    )
+    lists, screened_at = per_context(ctx, "decision.lists", lambda: _context_refs(ctx))
     return Decision(
         shipment_id=shipment.id,
         decision=decision,
         findings=findings,
         party_matches=_matches_out(shipment, matches),
         policy=ctx.policy_ref,
-        lists=lists,
-        screened_at=ctx.now.isoformat(),
+        lists=list(lists),
+        screened_at=screened_at,
         engine_version=ctx.engine_version,
     )

@@ -91,6 +91,8 @@ class Facts:
     ctx: ScreeningContext
     matches: list[list[Match]]  # per party, best first
     match_problems: dict[int, str] = field(default_factory=dict)  # party index → why unscreened
+    # several rules ask where the shipment touches the same groups: answered once
+    _hits: dict[tuple[Any, ...], list[Hit]] = field(default_factory=dict, repr=False)
 
     @property
     def policy(self) -> Policy:
@@ -110,6 +112,16 @@ class Facts:
         parties: bool = True,
     ) -> list[Hit]:
         """Where the shipment touches ``groups``, in a stable order."""
+        key = (tuple(groups), destination, final_destination, transit, parties)
+        known = self._hits.get(key)
+        if known is None:
+            known = self._hits[key] = self._find_hits(
+                groups, destination=destination, final_destination=final_destination,
+                transit=transit, parties=parties)
+        return list(known)
+
+    def _find_hits(self, groups: list[str], *, destination: bool, final_destination: bool,
+                   transit: bool, parties: bool) -> list[Hit]:
         route = self.shipment.route
         out: list[Hit] = []
         if destination:

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from exportguard.store.db import get_database
 from exportguard.store.models import Case, FindingRecord, Screening
+from exportguard.store.review import needs_action
 
 DECISIONS = ("DENY", "HOLD", "LICENSE_REQUIRED", "LICENSED", "CLEAR")
 HOLDING = ("hold", "deny")
@@ -71,7 +72,7 @@ def dashboard(days: int = 30, today: date | None = None,
                      if isinstance(m, dict) and m.get("list")}
             hits.update(lists)
         open_cases = int(s.scalar(select(func.count()).select_from(Case)
-                                  .where(Case.status == "open")) or 0)
+                                  .where(needs_action())) or 0)
         oldest = s.scalar(select(func.min(Case.opened_at)).where(Case.status == "open"))
     totals = Counter[str]()
     for counts in per_day.values():
@@ -105,7 +106,7 @@ def review_queue(rule: str | None = None, list_id: str | None = None,
     """
     with get_database(db_url).session() as s:
         rows = s.execute(select(Case, Screening).join(Screening, Screening.id == Case.screening_id)
-                         .where(Case.status == "open")
+                         .where(needs_action())
                          .order_by(Case.opened_at, Case.id)).all()
         ids = [scr.id for _c, scr in rows]
         held_by: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -124,6 +125,7 @@ def review_queue(rule: str | None = None, list_id: str | None = None,
                 "id": case.id, "screening_id": scr.id, "shipment_id": scr.shipment_ref,
                 "opened_at": case.opened_at, "created_by": scr.created_by,
                 "decision": scr.decision,
+                "release_expired": case.status == "released",
                 "rules": sorted({r for r, _m in findings}),
                 "first_reason": findings[0][1] if findings else "",
                 "lists": sorted({str(m.get("list")) for m in matches if m.get("list")}),

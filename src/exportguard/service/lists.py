@@ -12,7 +12,12 @@ from exportguard.lists.model import SnapshotMeta
 from exportguard.lists.snapshots import SnapshotStore, default_store
 from exportguard.service.errors import InputError
 
-DEFAULT_MAX_AGE_DAYS = 30
+
+def policy_max_age_days(policy: str | Path | None = None) -> int:
+    """The age after which the policy holds on a list (``list_freshness.max_age_days``)."""
+    from exportguard.service.screening import load_policy_by_name_or_path
+
+    return load_policy_by_name_or_path(policy).policy.rules.list_freshness.max_age_days
 
 
 def _age_days(meta: SnapshotMeta, today: date) -> int | None:
@@ -38,9 +43,15 @@ def _forget_caches() -> None:
     reset_list_state()
 
 
-def list_status(max_age_days: int | None = DEFAULT_MAX_AGE_DAYS,
+def list_status(max_age_days: int | None = None,
                 store: SnapshotStore | None = None) -> list[dict[str, Any]]:
-    """One dict per active list: id, title, dates, age, counts, hash, source and stale flag."""
+    """One dict per active list: id, title, dates, age, counts, hash, source and stale flag.
+
+    A list is stale when older than ``max_age_days``, by default the age after which
+    the default policy holds (so "stale" here means what screening does with it).
+    """
+    if max_age_days is None:
+        max_age_days = policy_max_age_days()
     store = store or default_store()
     today = datetime.now(UTC).date()
     problems = {p.list_id: p.message for p in store.health()}

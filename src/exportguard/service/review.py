@@ -75,7 +75,7 @@ def _open_case(s: Session, case_id: int) -> Case:
     case = repo.get_case(s, case_id, lock=True)
     if case is None:
         raise NotFoundError(f"no case {case_id}")
-    if case.status != "open":
+    if not repo.is_actionable(case):
         raise ConflictError(f"case {case_id} is already {case.status} (by {case.closed_by}); "
                             "a closed case cannot be acted on again")
     return case
@@ -103,7 +103,9 @@ def release(case_id: int, body: ReleaseIn, actor: Actor | None = None,
                 f"outcome: {', '.join(unlicensed)} need(s) a licence, so this hold cannot be "
                 "released as CLEAR: release it as LICENSED once a licence on file covers "
                 "them (cite it in the shipment), or confirm the hold")
-        if body.outcome == "LICENSED":
+        # a LICENSED release that expired drew its licences already: a new one draws nothing
+        redraw = not (case.status == "released" and case.outcome == "LICENSED")
+        if body.outcome == "LICENSED" and redraw:
             shipment = to_shipment(scr.input)
             _decision, draws = licence_service.apply_register(
                 s, decision, shipment, screening_date=scr.created_at.date(), force=True)

@@ -8,10 +8,10 @@ reviewers cannot both close it. A false-positive mark does not close the case.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from exportguard.names.normalize import name_key
@@ -31,10 +31,33 @@ def get_case(session: Session, case_id: int, lock: bool = False) -> Case | None:
     return session.execute(q).scalar_one_or_none()
 
 
+def needs_action() -> ColumnElement[bool]:
+    """SQL condition: the case is open, or released with an expiry that has passed (the
+    shipment counts as held again, so a reviewer must act on it again)."""
+    return or_(Case.status == "open",
+               and_(Case.status == "released", Case.expires_at.is_not(None),
+                    Case.expires_at <= utcnow()))
+
+
+def is_actionable(case: Case) -> bool:
+    """The Python side of :func:`needs_action`."""
+    if case.status == "open":
+        return True
+    expires = case.expires_at
+    if case.status != "released" or expires is None:
+        return False
+    if expires.tzinfo is None:  # SQLite gives naive UTC datetimes back
+        expires = expires.replace(tzinfo=UTC)
+    return expires <= utcnow()
+
+
 def list_cases(session: Session, *, status: str | None = None, limit: int = 50,
                offset: int = 0) -> list[Case]:
+    """Cases, newest first; ``status="open"`` also gives expired releases (held again)."""
     q = select(Case).order_by(Case.opened_at.desc(), Case.id.desc())
-    if status:
+    if status == "open":
+        q = q.where(needs_action())
+    elif status:
         q = q.where(Case.status == status)
     return list(session.execute(q.limit(limit).offset(offset)).scalars())
 

@@ -11,7 +11,7 @@ RULE = "dual_use_to_conflict"
 
 def dual_use_to_conflict(f: Facts) -> list[Finding]:
     cfg = f.policy.rules.dual_use_to_conflict
-    if not cfg.enabled:
+    if not cfg.enabled or not any(cls.dual_use for cls in f.items):
         return []
     hits = f.hits(cfg.groups)
     if not hits:

@@ -11,7 +11,7 @@ from datetime import date
 
 from exportguard.contracts.decision import Finding, Severity
 from exportguard.engine.facts import Facts
-from exportguard.engine.rules._common import finding
+from exportguard.engine.rules._common import finding, per_context
 
 RULE = "list_freshness"
 
@@ -30,6 +30,11 @@ def _parse(text: str | None) -> date | None:
 
 
 def list_freshness(f: Facts) -> list[Finding]:
+    # the lists' ages depend on the context alone: the same findings for every shipment
+    return list(per_context(f.ctx, RULE, lambda: _list_freshness(f)))
+
+
+def _list_freshness(f: Facts) -> list[Finding]:
     cfg = f.policy.rules.list_freshness
     if not cfg.enabled:
         return []

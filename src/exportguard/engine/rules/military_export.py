@@ -14,7 +14,7 @@ RULE = "military_export"
 
 def military_export(f: Facts) -> list[Finding]:
     cfg = f.policy.rules.military_export
-    if not cfg.enabled:
+    if not cfg.enabled or not any(cls.military for cls in f.items):
         return []
     conflict = f.policy.rules.military_to_conflict
     if conflict.enabled and f.hits(conflict.groups):

@@ -15,7 +15,7 @@ RULE = "military_to_conflict"
 
 def military_to_conflict(f: Facts) -> list[Finding]:
     cfg = f.policy.rules.military_to_conflict
-    if not cfg.enabled:
+    if not cfg.enabled or not any(cls.military for cls in f.items):
         return []
     hits = f.hits(cfg.groups)
     if not hits:

@@ -23,4 +23,4 @@ def entity_page(request: Request, entity_id: str,
             "status": 404, "title": "List entry not found", "message": str(exc)},
             status_code=404)
     return render(request, "entity.html", {"e": found["entity"], "snap": found["snapshot"]},
-                  page="names")
+                  page="lists")

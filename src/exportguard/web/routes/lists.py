@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from exportguard.service.lists import DEFAULT_MAX_AGE_DAYS, list_status
+from exportguard.service.lists import list_status, policy_max_age_days
+from exportguard.settings import get_settings
 from exportguard.web.auth import WebSession, require_session
 from exportguard.web.render import render
 
@@ -23,6 +24,7 @@ def lists_page(request: Request, session: WebSession = Depends(require_session))
     broken = [x for x in lists if x.get("problem")]
     return render(request, "lists.html", {
         "lists": lists, "stale": stale, "broken": broken, "error": error,
-        "max_age": DEFAULT_MAX_AGE_DAYS,
+        "max_age": policy_max_age_days(),
+        "allow_stale": get_settings().allow_stale_lists,
         "total_entities": sum(int(x.get("entity_count") or 0) for x in lists),
     }, page="lists")

@@ -41,6 +41,23 @@ def _num(raw: str) -> Any:
         return raw  # the contract's validation names the field
 
 
+def _specs(raw: str) -> dict[str, Any]:
+    """``"engine_power_kw=20, range_km=150"`` -> ``{"engine_power_kw": 20.0, ...}``.
+
+    Values that are not numbers stay text; a pair without ``=`` is kept under its own
+    name with an empty value, so the contract's validation can name it.
+    """
+    out: dict[str, Any] = {}
+    for pair in raw.split(","):
+        key, sep, value = pair.partition("=")
+        key, value = key.strip(), value.strip()
+        if not key:
+            continue
+        num = _num(value) if sep else value
+        out[key] = num if isinstance(num, float) else value
+    return out
+
+
 def shipment_from_form(form: Any) -> dict[str, Any]:
     """The shipment JSON a form describes (empty rows left out; validation is the service's)."""
     rows: dict[tuple[str, int], dict[str, str]] = {}
@@ -66,6 +83,8 @@ def shipment_from_form(form: Any) -> dict[str, Any]:
             for opt in ("control_code", "unit", "currency"):
                 if row.get(opt):
                     item[opt] = row[opt]
+            if row.get("specs"):
+                item["specs"] = _specs(row["specs"])
             items.append(item)
     data: dict[str, Any] = {
         "id": text(form, "id"),
@@ -116,7 +135,16 @@ def _form_page(request: Request, values: dict[str, Any], error: str | None = Non
     return render(request, "screen.html", {
         "v": values, "errors": errors, "party_rows": parties, "item_rows": items,
         "roles": [r.value for r in PartyRole], "types": [t.value for t in PartyType],
-        "recent": recent}, status_code=status, page="screen")
+        "recent": recent, "policies": _policies(),
+        "policy": values.get("_policy") or "default"}, status_code=status, page="screen")
+
+
+def _policies() -> list[tuple[str, str]]:
+    """(name, title) of each shipped policy, for the form's choice."""
+    from exportguard.policy.loader import SHIPPED_POLICIES
+    from exportguard.service.screening import load_policy_by_name_or_path
+
+    return [(name, load_policy_by_name_or_path(name).policy.title) for name in SHIPPED_POLICIES]
 
 
 @router.get("/screen", response_model=None)
@@ -129,16 +157,28 @@ async def screen_post(request: Request) -> Response:
     session, form = await posted(request)
     assert session is not None
     data: dict[str, Any] = shipment_from_form(form)
+    policy = text(form, "policy") or "default"
     try:
+        from exportguard.policy.loader import SHIPPED_POLICIES
+
+        if policy not in SHIPPED_POLICIES:
+            raise InputError(f"policy: {policy!r} is not one of {', '.join(SHIPPED_POLICIES)}")
         uploaded = await _upload(form)
         if uploaded is not None:
             data = uploaded
         rec = await run_in_threadpool(
-            screen_and_record, data, actor=session.user, source="web",
+            screen_and_record, data, policy=policy, actor=session.user, source="web",
             db_url=db_url(request), screener=request.app.state.screener)
     except InputError as exc:
-        return _form_page(request, shipment_from_form(form), str(exc), status=422)
+        return _form_page(request, {**shipment_from_form(form), "_policy": policy}, str(exc),
+                          status=422)
     return RedirectResponse(f"/screenings/{rec.id}", status_code=303)
+
+
+def _party_index(subject: str) -> int | None:
+    if subject.startswith("party[") and subject.endswith("]") and subject[6:-1].isdigit():
+        return int(subject[6:-1])
+    return None
 
 
 @router.get("/screenings/{screening_id}", response_model=None)
@@ -153,7 +193,11 @@ def screening_page(request: Request, screening_id: str,
     parties = doc["shipment"].get("parties") or []
     for m in doc["party_matches"]:
         try:
-            m["explain"] = explain_match(m["party_name"], m["matched_name"])
+            # highlight as the screening scored: with the party's declared type
+            idx = _party_index(m.get("party", ""))
+            ptype = (parties[idx].get("type") if idx is not None and idx < len(parties)
+                     else None) or "any"
+            m["explain"] = explain_match(m["party_name"], m["matched_name"], type=ptype)
         except InputError:
             m["explain"] = None
     return render(request, "screening.html", {"r": doc, "parties": parties}, page="screen")
