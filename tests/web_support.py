@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -38,7 +39,9 @@ def add_web_users(db_url: str) -> None:
 
 
 @contextmanager
-def web_server(home: Path) -> Iterator[WebServer]:
+def web_server(home: Path, screener: Any = "fake") -> Iterator[WebServer]:
+    """The app with web users; ``screener`` is the fake one by default, ``None`` for the
+    real engine, or any screener callable."""
     url = f"sqlite:///{home / 'exportguard.db'}"
     from exportguard.service.lists import list_status
     from exportguard.store.db import get_database
@@ -46,7 +49,9 @@ def web_server(home: Path) -> Iterator[WebServer]:
     list_status()  # build the embedded list snapshots now, not inside a request
     get_database(url)
     add_web_users(url)
-    with live_server(url, home, screener=fake_screener(sanctioned_table())) as base:
+    if screener == "fake":
+        screener = fake_screener(sanctioned_table())
+    with live_server(url, home, screener=screener) as base:
         yield WebServer(base, url, home)
 
 

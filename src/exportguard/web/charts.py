@@ -25,6 +25,13 @@ def _nice_step(value: int, ticks: int = 4) -> int:
         scale *= 10
 
 
+def label(kind: str) -> str:
+    """A decision's label as every page writes it ("Licence required")."""
+    from exportguard.web.render import DECISION_LABEL
+
+    return DECISION_LABEL.get(kind, kind.replace("_", " ").capitalize())
+
+
 def stacked_days(days: list[str], per_day: dict[str, dict[str, int]], order: tuple[str, ...],
                  title: str, chart_id: str) -> Markup:
     """A stacked bar per day (one colour per decision) with a y axis and a legend."""
@@ -65,7 +72,7 @@ def stacked_days(days: list[str], per_day: dict[str, dict[str, int]], order: tup
                        f'text-anchor="middle">{escape(d[5:])}</text>')
     out.append("</svg>")
     legend = "".join(f'<li><span class="swatch" style="background:{COLOURS[k]}"></span>'
-                     f'{escape(k.replace("_", " ").title())}</li>' for k in order)
+                     f'{escape(label(k))}</li>' for k in order)
     return Markup("".join(out) + f'<ul class="legend" aria-hidden="true">{legend}</ul>')
 
 

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from exportguard.service.dashboard import DECISIONS, dashboard
 from exportguard.service.lists import list_status
+from exportguard.settings import get_settings
 from exportguard.web import charts
 from exportguard.web.auth import WebSession, db_url, require_session
 from exportguard.web.render import render
@@ -27,6 +28,8 @@ def dashboard_page(request: Request, days: int = 30,
     return render(request, "dashboard.html", {
         "data": data, "days": days, "decisions": DECISIONS, "stale": stale,
         "lists_total": len(lists),
+        "allow_stale": get_settings().allow_stale_lists and not any(
+            x.get("problem") for x in stale),
         "chart_days": charts.stacked_days(data["days"], data["per_day"], DECISIONS,
                                           f"Decisions per day, last {days} days", "c-days"),
         "chart_rules": charts.bars(data["holds_by_rule"], "Holds by rule", "c-rules",
