@@ -313,3 +313,36 @@ def test_party_that_cannot_be_screened_holds() -> None:
     assert d.decision is DecisionKind.HOLD
     assert rules_of(d) == {"sanctions_match"}
     assert "could not be screened" in d.findings[0].message
+
+
+def _to(country: str, item: dict | None = None, **party: str) -> dict:
+    parties = [{"role": "consignee", "name": "Some Importer", "country": country, **party},
+               {"role": "end_user", "name": "Some Importer", "country": country, **party}]
+    return shipment(item=item, parties=parties, route=route(country[:2]))
+
+
+def test_un_arms_embargo_denies_arms_and_holds_controlled_goods() -> None:
+    for country in ("KP", "IR", "LY", "SS"):
+        d = screen(_to(country, RIFLES))
+        assert d.decision is DecisionKind.DENY, country
+        assert "un_embargo" in rules_of(d, "deny")
+    chips = screen(_to("LY", {**CHIPS, "control_code": "3A001"}))
+    assert chips.decision is DecisionKind.HOLD and "un_embargo" in rules_of(chips, "hold")
+    # an arms embargo alone does not touch uncontrolled goods
+    shirts = screen(_to("IR"))
+    assert shirts.decision is DecisionKind.CLEAR and "un_embargo" not in rules_of(shirts)
+
+
+def test_un_embargo_on_a_region_by_code_or_address() -> None:
+    by_code = screen(_to("SD-DN", RIFLES))
+    assert "un_embargo" in rules_of(by_code, "deny")
+    by_address = screen(_to("SD", RIFLES, address="El Fasher, North Darfur"))
+    assert "un_embargo" in rules_of(by_address, "deny")
+    khartoum = screen(_to("SD", RIFLES, address="Khartoum"))
+    assert "un_embargo" not in rules_of(khartoum)
+
+
+def test_un_trade_sanctions_hold_anything_for_the_dprk() -> None:
+    d = screen(_to("KP"))
+    assert d.decision is DecisionKind.HOLD
+    assert [f.subject for f in d.findings if f.rule == "un_embargo"] == ["route"]

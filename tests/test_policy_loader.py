@@ -40,7 +40,7 @@ def test_policy_identity_is_file_hash() -> None:
     loaded = load_policy("default")
     raw = data_path("policies", "default.yml").read_bytes()
     assert loaded.sha256 == hashlib.sha256(raw).hexdigest()
-    assert loaded.ref.id == "default" and loaded.ref.version == "2024.1"
+    assert loaded.ref.id == "default" and loaded.ref.version == "2026.1"
     assert load_policy(None).sha256 == loaded.sha256
     assert load_policy("EU833").policy.id == "eu-833"
 

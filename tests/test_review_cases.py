@@ -73,6 +73,12 @@ def test_a_release_expires(db_url: str) -> None:
         s.execute(update(Case).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     got = records.get_screening(rec.id, db_url=db_url)
     assert got.effective_decision == "HOLD" and got.case is not None and got.case.expired
+    # held again: back in the queue, and a reviewer acts on it again
+    assert [c.id for c in review.list_cases(db_url=db_url)] == [rec.case.id]  # type: ignore[union-attr]
+    review.confirm(rec.case.id, ConfirmIn(reason="no longer acceptable"),  # type: ignore[union-attr]
+                   actor=ALICE, db_url=db_url)
+    assert records.get_screening(rec.id, db_url=db_url).effective_decision == "DENY"
+    assert review.list_cases(db_url=db_url) == []
 
 
 def test_false_positive_is_remembered_shown_and_void_when_the_entry_changes(

@@ -37,7 +37,7 @@ def test_manifest_covers_every_decision_and_file() -> None:
                      "dual_use_to_conflict", "chpl_routing", "sanctions_match",
                      "forwarder_as_end_user", "missing_end_use", "disguise", "spec_thresholds",
                      "unknown_hs", "unrecognised_control_code", "reexport_clause",
-                     "licence_coverage", "destination_flags"}
+                     "licence_coverage", "destination_flags", "un_embargo"}
 
 
 @pytest.mark.parametrize("case", MANIFEST, ids=[m["file"] for m in MANIFEST])

@@ -175,6 +175,18 @@ _CIVILIAN_COVERS: tuple[str, ...] = (
 _CURRENCIES = (("USD", 80.0), ("EUR", 17.0), ("CNY", 3.0))
 
 
+def _covers_for(code: str) -> tuple[str, ...]:
+    """Civilian covers whose wording the code's own official text does not use
+    ("sporting goods" is no disguise for sporting shotguns, HS 9303.20)."""
+    from exportguard.items.classify import official_wording
+    from exportguard.items.disguise import CIVILIAN_WORDS, find_words
+
+    official = set(find_words(official_wording(code, None), CIVILIAN_WORDS))
+    fit = tuple(c for c in _CIVILIAN_COVERS
+                if not official & set(find_words(c, CIVILIAN_WORDS)))
+    return fit or _CIVILIAN_COVERS
+
+
 # ---------------------------------------------------------------------------
 # reference data
 
@@ -535,7 +547,7 @@ class TradeGenerator:
         else:
             code, _ = rng.choice(_MILITARY_HS)
             what = f"military HS {code}"
-        cover = rng.choice(_CIVILIAN_COVERS)
+        cover = rng.choice(_covers_for(code))
         dest = row["country_of_destination"]
         if dest in MILITARY_DEST or dest in CONFLICT or dest in HUBS:
             dest = "DE"
@@ -568,6 +580,18 @@ _SCHEMA = pa.schema([(c, pa.float64() if c in ("quantity", "value") else pa.stri
 def _write_block(writer: Any, rows: list[dict[str, Any]]) -> None:
     table = pa.Table.from_pylist(rows, schema=_SCHEMA)
     writer.write_table(table)
+
+
+# Bumped when the same seed would write other records (cached benchmark files go stale).
+GENERATOR_VERSION = 2
+
+
+def generator_fingerprint() -> str:
+    """Changes when the generator writes other columns, plants other kinds or changes."""
+    import hashlib
+
+    return hashlib.sha256(repr((GENERATOR_VERSION, COLUMNS, PLANTED_KINDS)).encode()
+                          ).hexdigest()[:8]
 
 
 def truth_path_for(path: Path) -> Path:

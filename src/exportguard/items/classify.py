@@ -126,7 +126,7 @@ def spec_exceedances(item: Item, thresholds: list[SpecThreshold]) -> tuple[SpecE
 
 
 @lru_cache(maxsize=8192)
-def _official_wording(six: str, chpl_description: str | None) -> str:
+def official_wording(six: str, chpl_description: str | None) -> str:
     """The official texts of an HS-6 code: subheading, heading and chapter (and CHPL)."""
     table = hs.hs_table()
     parts = [e.description for k in (six, six[:4], six[:2]) if (e := table.get(k)) is not None]
@@ -167,7 +167,7 @@ def classify_item(item: Item, policy: Policy, index: int = 0) -> ItemClassificat
         chpl_code=tier is not None,
         civilian_words=(*CIVILIAN_WORDS, *cfg.civilian_words),
         military_words=(*MILITARY_WORDS, *cfg.military_words),
-        code_wording=_official_wording(six, chpl_entry.description if chpl_entry else None),
+        code_wording=official_wording(six, chpl_entry.description if chpl_entry else None),
     )
     return ItemClassification(
         index=index,

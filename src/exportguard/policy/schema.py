@@ -158,6 +158,21 @@ class DualUseToConflict(RuleBase):
     groups: list[str] = Field(default_factory=lambda: ["conflict"])
 
 
+class UnEmbargo(RuleBase):
+    """Destinations under UN Security Council embargoes (none unless the policy names them).
+
+    ``arms_groups``: a military item bound there gets ``severity_military``, a
+    dual-use or CHPL item ``severity_controlled``. ``trade_groups`` (broad trade
+    sanctions such as the DPRK's): any shipment bound there gets ``severity_trade``.
+    """
+
+    arms_groups: list[str] = Field(default_factory=list)
+    trade_groups: list[str] = Field(default_factory=list)
+    severity_military: Severity = Severity.DENY
+    severity_controlled: Severity = Severity.HOLD
+    severity_trade: Severity = Severity.HOLD
+
+
 class ChplRouting(RuleBase):
     conflict_groups: list[str] = Field(default_factory=lambda: ["conflict"])
     hub_groups: list[str] = Field(default_factory=lambda: ["hubs"])
@@ -261,6 +276,7 @@ class Rules(_Strict):
     dual_use: DualUse = Field(default_factory=DualUse)
     dual_use_to_conflict: DualUseToConflict = Field(default_factory=DualUseToConflict)
     chpl_routing: ChplRouting = Field(default_factory=ChplRouting)
+    un_embargo: UnEmbargo = Field(default_factory=UnEmbargo)
     sanctions_match: SanctionsMatch = Field(default_factory=SanctionsMatch)
     forwarder_as_end_user: ForwarderAsEndUser = Field(default_factory=ForwarderAsEndUser)
     missing_end_use: MissingEndUse = Field(default_factory=MissingEndUse)
@@ -304,6 +320,7 @@ class Policy(_Strict):
             "military_to_conflict": ["groups"],
             "dual_use_to_conflict": ["groups"],
             "chpl_routing": ["conflict_groups", "hub_groups"],
+            "un_embargo": ["arms_groups", "trade_groups"],
             "spec_thresholds": ["risk_groups"],
             "reexport_clause": ["partner_groups"],
             "destination_flags": ["groups"],

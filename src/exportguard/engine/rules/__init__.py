@@ -25,6 +25,7 @@ from exportguard.engine.rules.missing_end_use import missing_end_use
 from exportguard.engine.rules.reexport_clause import reexport_clause
 from exportguard.engine.rules.sanctions_match import sanctions_match
 from exportguard.engine.rules.spec_thresholds import spec_thresholds
+from exportguard.engine.rules.un_embargo import un_embargo
 from exportguard.engine.rules.unknown_hs import unknown_hs
 from exportguard.engine.rules.unrecognised_control_code import unrecognised_control_code
 
@@ -37,6 +38,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("dual_use", dual_use),
     ("dual_use_to_conflict", dual_use_to_conflict),
     ("chpl_routing", chpl_routing),
+    ("un_embargo", un_embargo),
     ("spec_thresholds", spec_thresholds),
     ("disguise", disguise),
     ("forwarder_as_end_user", forwarder_as_end_user),
