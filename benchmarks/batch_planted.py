@@ -14,6 +14,11 @@ result with the truth file: per expected decision and per kind of planted
 case, how many were found (expected rule fired, decision at least as strict as
 expected). It also counts clean records that were not CLEAR (false alarms).
 Exit status 1 if a target is missed.
+
+By default the generator keeps only spelling variants of listed names that the
+name index links to their entity (so every planted listed consignee is one the
+matcher can find); ``--no-name-check`` plants every variant it makes, which
+measures the matcher on them too. ``--markdown FILE`` writes the figures.
 """
 
 from __future__ import annotations
@@ -36,9 +41,18 @@ def main() -> int:
     ap.add_argument("--result", type=Path, default=None, help="score this existing result")
     ap.add_argument("--truth", type=Path, default=None)
     ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--no-name-check", action="store_true",
+                    help="plant every spelling variant, not only those the index links")
+    ap.add_argument("--markdown", type=Path, default=None,
+                    help="also write the figures as Markdown to this file")
     args = ap.parse_args()
+    lines: list[str] = []
 
-    from exportguard.batch.synth import score_planted
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    from exportguard.batch.synth import generator_fingerprint, score_planted
     from exportguard.service.batch import run_batch, synth_trades
 
     if args.result is not None:
@@ -47,38 +61,57 @@ def main() -> int:
         result, truth = args.result, args.truth
     else:
         OUT.mkdir(parents=True, exist_ok=True)
-        trades = OUT / f"planted_{args.rows}_{args.seed}.parquet"
-        truth = trades.with_name(trades.name.replace(".parquet", ".truth.csv"))
+        vetted = "all" if args.no_name_check else "vetted"
+        stem = f"planted_{args.rows}_{args.seed}_{vetted}_{generator_fingerprint()}"
+        trades = OUT / f"{stem}.parquet"
+        truth = trades.with_name(f"{stem}.truth.csv")
         if not trades.exists() or not truth.exists():
             s = synth_trades(args.rows, trades, seed=args.seed, truth=truth,
-                             planted_share=args.planted_share)
+                             planted_share=args.planted_share,
+                             check_names=not args.no_name_check)
             print(f"generated {s['rows']:,} records, {s['planted']:,} planted: "
                   f"{s['planted_by_kind']}", flush=True)
-        result = OUT / f"planted_{args.rows}_{args.seed}.result.parquet"
+        result = OUT / f"{stem}.result.parquet"
         t0 = time.perf_counter()
         summary = run_batch(trades, result, allow_stale_lists=True, restart=True,
                             workers=args.workers)
-        print(f"screened {summary['rows']:,} records in {time.perf_counter() - t0:.1f} s: "
-              f"{summary['decisions']}", flush=True)
+        say(f"{summary['rows']:,} records (seed {args.seed}; listed-name variants: "
+            f"{'every one made' if args.no_name_check else 'those the index links'}) "
+            f"screened in {time.perf_counter() - t0:.1f} s: {summary['decisions']}")
     score = score_planted(result, truth)
-    print(f"{'expected':<10} {'planted':>8} {'found':>8} {'exact':>8} {'recall':>8}")
+    say("")
+    say("| expected | planted | found | exact | recall |")
+    say("|---|---|---|---|---|")
     for key, s in sorted(score["recall_by_expected"].items()):
-        print(f"{key:<10} {s['planted']:>8,} {s['found']:>8,} {s['exact']:>8,} "
-              f"{s['recall']:>8.2%}")
-    print(f"\n{'kind':<24} {'planted':>8} {'found':>8} {'recall':>8}")
+        say(f"| {key} | {s['planted']:,} | {s['found']:,} | {s['exact']:,} | "
+            f"{s['recall']:.2%} |")
+    say("")
+    say("| kind | planted | found | recall |")
+    say("|---|---|---|---|")
     for key, s in sorted(score["recall_by_kind"].items()):
-        print(f"{key:<24} {s['planted']:>8,} {s['found']:>8,} {s['recall']:>8.2%}")
-    print(f"\nclean records: {score['clean_records']:,}, not CLEAR: {score['clean_not_clear']:,} "
-          f"{score['clean_flagged_by_rule']}")
+        say(f"| {key} | {s['planted']:,} | {s['found']:,} | {s['recall']:.2%} |")
+    say("")
+    say(f"Clean records: {score['clean_records']:,}, not CLEAR: "
+        f"{score['clean_not_clear']:,} {score['clean_flagged_by_rule']}")
     if score["missed"]:
-        print("missed (first 10):")
+        say("")
+        say("Missed (first 10):")
         for m in score["missed"][:10]:
-            print("  " + json.dumps(m, ensure_ascii=False))
+            say("- `" + json.dumps(m, ensure_ascii=False) + "`")
     deny = score["recall_by_expected"].get("DENY", {"recall": 1.0})["recall"]
     hold = score["recall_by_expected"].get("HOLD", {"recall": 1.0})["recall"]
     ok = deny == 1.0 and hold >= 0.99 and score["absent_from_result"] == 0
-    print(f"\ntargets: DENY recall 100% ({deny:.2%}), HOLD recall ≥ 99% ({hold:.2%}): "
-          + ("met" if ok else "MISSED"))
+    say("")
+    say(f"Targets: DENY recall 100% ({deny:.2%}), HOLD recall ≥ 99% ({hold:.2%}): "
+        + ("met" if ok else "MISSED"))
+    if args.markdown:
+        head = ["# Planted cases found by batch screening: `benchmarks/batch_planted.py`", "",
+                "Command: `" + " ".join(["benchmarks/batch_planted.py", *sys.argv[1:]]) + "`",
+                "", "A case is *found* when its expected rule fired and the decision is at "
+                "least as strict as expected; *exact* when the decision is the expected one.",
+                ""]
+        args.markdown.write_text("\n".join(head + lines) + "\n", encoding="utf-8")
+        print(f"wrote {args.markdown}")
     return 0 if ok else 1
 
 

@@ -102,13 +102,10 @@ if __name__ == "__main__":
 
 
 def ensure_trades(rows: int, seed: int = 42) -> Path:
-    import hashlib
-
-    from exportguard.batch.synth import COLUMNS, PLANTED_KINDS
+    from exportguard.batch.synth import generator_fingerprint
 
     # a generator that writes other columns or plants other kinds makes another file
-    shape = hashlib.sha256(repr((COLUMNS, PLANTED_KINDS)).encode()).hexdigest()[:8]
-    path = OUT / f"trades_{rows}_s{seed}_{shape}.parquet"
+    path = OUT / f"trades_{rows}_s{seed}_{generator_fingerprint()}.parquet"
     if path.exists():
         return path
     from exportguard.service.batch import synth_trades

@@ -42,6 +42,8 @@ def test_bounded_and_symmetric(a: str, b: str) -> None:
     ("Al Qaida", "Alqaida"),
     ("Usama bin Ladin", "Osama bin Laden"),
     ("ERINER LIMITDE", "Eriner Limited"),  # a typo in a trailing legal form
+    # a legal form cut short ("... LIMITED LIABILITY", its last word lost)
+    ("LADOGA SHIPPING COMPANY LIMITED LIABILITY", "Ladoga Shipping Company LLC"),
 ])
 def test_matches(a: str, b: str) -> None:
     res = compare(a, b)

@@ -36,6 +36,10 @@ _EXTRA = {
     "bv": "llc", "nv": "jsc", "ag": "jsc", "spa": "jsc", "sdn bhd": "llc", "bhd": "jsc",
     "pte ltd": "llc", "pvt ltd": "llc", "private limited": "llc", "pte": "llc", "pvt": "llc",
     "tov": "llc", "too": "llc", "fgup": "sue", "gup": "sue", "mup": "sue",
+    # forms cut short in list data and in documents ("... LIMITED LIABILITY", the
+    # last word lost to a field length)
+    "limited liability": "llc", "joint stock": "jsc", "open joint stock": "jsc",
+    "closed joint stock": "jsc", "public joint stock": "jsc",
 }
 
 
