@@ -10,48 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
+
+from exportguard.cli.common import (
+    console,
+    err_console,
+    fail,
+    print_json,
+    run_with_progress,
+    user_errors,
 )
-
-from exportguard.cli.common import console, err_console, fail, print_json, user_errors
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} records"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=False,
-        disable=not err_console.is_terminal,
-    )
 
 
 def _run(label: str, func: Any, **kwargs: Any) -> Any:
-    with _progress() as progress:
-        task = progress.add_task(label, total=None)
-
-        first = True
-
-        def update(done: int, total: int | None) -> None:
-            nonlocal first
-            if first:  # a resumed job starts part-way: no speed sample for that jump
-                progress.reset(task, total=total, completed=done)
-                first = False
-            else:
-                progress.update(task, completed=done, total=total)
-
-        return func(progress=update, **kwargs)
+    return run_with_progress(label, func, unit="records", **kwargs)
 
 
 def batch(

@@ -45,3 +45,38 @@ def user_errors() -> Iterator[None]:
         fail(f"permission denied: {exc.filename or exc}")
     except IsADirectoryError as exc:
         fail(f"is a directory, not a file: {exc.filename or exc}")
+
+
+def run_with_progress(label: str, func: Callable[..., Any], *, unit: str = "rows",
+                      callback: str = "progress", **kwargs: Any) -> Any:
+    """Call ``func(**kwargs)`` with a progress callback ``(done, total)`` under a bar with an
+    ETA on stderr (shown on a terminal only). ``callback`` names the keyword ``func``
+    takes it as. The first report sets the starting point without a speed sample, so a
+    job resumed part-way does not show a false rate."""
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(),
+        TaskProgressColumn(), TextColumn("{task.completed:,}/{task.total:,} " + unit),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        console=err_console, transient=False, disable=not err_console.is_terminal)
+    with bar:
+        task = bar.add_task(label, total=None)
+        first = True
+
+        def update(done: int, total: int | None) -> None:
+            nonlocal first
+            if first:
+                bar.reset(task, total=total, completed=done)
+                first = False
+            else:
+                bar.update(task, completed=done, total=total)
+
+        return func(**{callback: update}, **kwargs)

@@ -6,10 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from exportguard.cli.common import console, err_console, fail, print_json, user_errors
+from exportguard.cli.common import (
+    console,
+    fail,
+    print_json,
+    run_with_progress,
+    user_errors,
+)
 
 TYPES = ("person", "organization", "vessel", "aircraft", "any")
 TYPE_HELP = "person|organization|vessel|aircraft|any"
@@ -28,28 +33,8 @@ def _check_threshold(value: float | None) -> float | None:
     return value
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} rows"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=False,
-        disable=not err_console.is_terminal,
-    )
-
-
 def _run_with_progress(label: str, func: Any, **kwargs: Any) -> Any:
-    with _progress() as progress:
-        task = progress.add_task(label, total=None)
-
-        def update(done: int, total: int | None) -> None:
-            progress.update(task, completed=done, total=total)
-
-        return func(progress_callback=update, **kwargs)
+    return run_with_progress(label, func, callback="progress_callback", **kwargs)
 
 
 def match(

@@ -82,6 +82,15 @@ class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+def subject_index(subject: str, kind: str = "item") -> int | None:
+    """``3`` for the subject ``"item[3]"`` (``kind="item"``) or ``"party[3]"``; else None."""
+    prefix = f"{kind}["
+    if subject.startswith(prefix) and subject.endswith("]"):
+        inner = subject[len(prefix):-1]
+        return int(inner) if inner.isdigit() else None
+    return None
+
+
 class Finding(_Out):
     rule: str = Field(description="the rule that fired, e.g. military_to_conflict")
     severity: Severity

@@ -392,15 +392,7 @@ class NameIndex:
         got = acc[cand]
         for ids in touched_all:
             acc[ids] = 0.0
-        if kind != "any" and cand.size:
-            code = _KIND_CODES[kind]
-            ek = self.entity_kind[self.name_entity[cand]]
-            ok = (ek == code) | (ek == 0)
-            cand, got = cand[ok], got[ok]
-        if cand.size > MAX_CANDIDATES:
-            dice = 2 * got / (total_w + self.name_weight[cand])
-            cand = cand[np.argpartition(-dice, MAX_CANDIDATES)[:MAX_CANDIDATES]]
-        return cand, sims
+        return self._best_of(cand, got, kind, total_w), sims
 
     def _abjad_candidates(self, q: PreparedName, kind: str) -> np.ndarray:
         """Names sharing enough consonant keys with an Arabic-script query (abjad.py)."""
@@ -422,6 +414,12 @@ class NameIndex:
         got = acc[cand]
         for ids in touched:
             acc[ids] = 0.0
+        return self._best_of(cand, got, kind, total)
+
+    def _best_of(self, cand: np.ndarray, got: np.ndarray, kind: str,
+                 total: float) -> np.ndarray:
+        """Candidates of the asked type (or untyped), at most :data:`MAX_CANDIDATES`: those
+        whose shared weight ``got`` covers most of both names (Dice)."""
         if kind != "any" and cand.size:
             code = _KIND_CODES[kind]
             ek = self.entity_kind[self.name_entity[cand]]

@@ -133,8 +133,11 @@ def feature_token_alignment(
                 s = known.get(ct, 0.0)
             if s > 0.0:
                 pairs.append((s * (q.weights[i] + c.weights[j]), s, i, j))
-    if not pairs:
-        return []
+    return _greedy(pairs)
+
+
+def _greedy(pairs: list[tuple[float, float, int, int]]) -> list[tuple[int, int, float]]:
+    """One-to-one assignment from ``(priority, sim, i, j)`` candidates, best first."""
     pairs.sort(reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
@@ -253,16 +256,7 @@ def feature_abjad(q: PreparedName, c: PreparedName) -> float:
                 pairs.append((s * (qa.weights[i] + ca.weights[j]), s, i, j))
     if not pairs:
         return 0.0
-    pairs.sort(reverse=True)
-    used_q: set[int] = set()
-    used_c: set[int] = set()
-    aligned = []
-    for _, s, i, j in pairs:
-        if i in used_q or j in used_c:
-            continue
-        used_q.add(i)
-        used_c.add(j)
-        aligned.append((i, j, s))
+    aligned = _greedy(pairs)
     matched_w, unmatched, mean = feature_coverage(qa, ca, aligned)
     return ABJAD_FACTOR * mean * matched_w / (matched_w + unmatched) if matched_w else 0.0
 

@@ -25,7 +25,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from exportguard.contracts.decision import Decision, DecisionKind, Finding, Severity
+from exportguard.contracts.decision import (
+    Decision,
+    DecisionKind,
+    Finding,
+    Severity,
+    subject_index,
+)
 from exportguard.contracts.shipment import PartyRole, Shipment
 from exportguard.engine.context import LicenceRecord
 from exportguard.names.normalize import name_key
@@ -163,14 +169,6 @@ class Drawdown:
     value: Decimal
 
 
-def _item_index(subject: str) -> int | None:
-    if subject.startswith("item[") and subject.endswith("]"):
-        try:
-            return int(subject[5:-1])
-        except ValueError:
-            return None
-    return None
-
 
 def _problem(lic: Licence, shipment: Shipment, on: date, items: list[int],
              already: tuple[Decimal, Decimal]) -> tuple[str, str] | None:
@@ -238,7 +236,7 @@ def apply_register(session: Session, decision: Decision, shipment: Shipment, *,
     """
     by_licence: dict[str, list[int]] = defaultdict(list)
     for f in decision.findings:
-        k = _item_index(f.subject)
+        k = subject_index(f.subject)
         number = f.evidence.get("licence")
         if (f.severity is Severity.LICENSED and k is not None and isinstance(number, str)
                 and k not in by_licence[number]):

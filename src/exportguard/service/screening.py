@@ -170,21 +170,28 @@ def screen_shipment(
     return decide(shipment, ctx)
 
 
-def read_shipment_file(path: str | Path) -> dict[str, Any]:
-    """Read one shipment JSON file; :class:`InputError` for bad JSON."""
-    p = Path(path)
+def parse_shipment_json(raw: bytes, source: str) -> dict[str, Any]:
+    """One shipment from JSON bytes (a file, an upload); :class:`InputError` names
+    ``source`` and says what is wrong (encoding, the line and column of bad JSON)."""
     try:
-        text = p.read_text(encoding="utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{p}: not UTF-8 text ({exc.reason})") from None
+        raise InputError(f"{source}: not UTF-8 text ({exc.reason})") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{p}: invalid JSON at line {exc.lineno}, column {exc.colno}: "
+        raise InputError(f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: "
                          f"{exc.msg}") from None
     if not isinstance(data, dict):
-        raise InputError(f"{p}: a shipment must be a JSON object, got {type(data).__name__}")
+        raise InputError(f"{source}: a shipment must be a JSON object, got "
+                         f"{type(data).__name__}")
     return data
+
+
+def read_shipment_file(path: str | Path) -> dict[str, Any]:
+    """Read one shipment JSON file; :class:`InputError` for bad JSON."""
+    p = Path(path)
+    return parse_shipment_json(p.read_bytes(), str(p))
 
 
 @dataclass

@@ -10,7 +10,7 @@ LICENSE_REQUIRED. A number the register does not know holds.
 
 from __future__ import annotations
 
-from exportguard.contracts.decision import Finding, Severity
+from exportguard.contracts.decision import Finding, Severity, subject_index
 from exportguard.engine.context import LicenceRecord
 from exportguard.engine.facts import Facts
 from exportguard.engine.rules._common import finding
@@ -98,7 +98,7 @@ def licence_coverage(f: Facts, findings: list[Finding]) -> list[Finding]:
         ))
     out: list[Finding] = []
     for fd in findings:
-        idx = _item_index(fd.subject)
+        idx = subject_index(fd.subject)
         if fd.severity is Severity.LICENSE_REQUIRED and idx is not None and idx in covered:
             fd = fd.model_copy(update={
                 "severity": Severity.LICENSED,
@@ -108,11 +108,3 @@ def licence_coverage(f: Facts, findings: list[Finding]) -> list[Finding]:
         out.append(fd)
     return out + notes
 
-
-def _item_index(subject: str) -> int | None:
-    if subject.startswith("item[") and subject.endswith("]"):
-        try:
-            return int(subject[5:-1])
-        except ValueError:
-            return None
-    return None

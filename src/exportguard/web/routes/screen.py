@@ -8,7 +8,6 @@ the stored screening's page (post/redirect/get).
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -17,10 +16,12 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from exportguard.contracts.decision import subject_index
 from exportguard.contracts.shipment import PartyRole, PartyType
 from exportguard.service.entities import explain_match
 from exportguard.service.errors import InputError, NotFoundError
 from exportguard.service.records import get_screening, list_screenings, screen_and_record
+from exportguard.service.screening import parse_shipment_json
 from exportguard.web.auth import WebSession, db_url, require_session
 from exportguard.web.forms import codes, optional, posted, text
 from exportguard.web.render import render
@@ -114,16 +115,7 @@ async def _upload(form: Any) -> dict[str, Any] | None:
     raw = await upload.read(MAX_UPLOAD + 1)
     if len(raw) > MAX_UPLOAD:
         raise InputError(f"{upload.filename}: larger than {MAX_UPLOAD // 1024 // 1024} MiB")
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InputError(f"{upload.filename}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{upload.filename}: invalid JSON at line {exc.lineno}, column "
-                         f"{exc.colno}: {exc.msg}") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{upload.filename}: a shipment must be a JSON object")
-    return data
+    return parse_shipment_json(raw, upload.filename)
 
 
 def _form_page(request: Request, values: dict[str, Any], error: str | None = None,
@@ -175,12 +167,6 @@ async def screen_post(request: Request) -> Response:
     return RedirectResponse(f"/screenings/{rec.id}", status_code=303)
 
 
-def _party_index(subject: str) -> int | None:
-    if subject.startswith("party[") and subject.endswith("]") and subject[6:-1].isdigit():
-        return int(subject[6:-1])
-    return None
-
-
 @router.get("/screenings/{screening_id}", response_model=None)
 def screening_page(request: Request, screening_id: str,
                    session: WebSession = Depends(require_session)) -> Response:
@@ -194,7 +180,7 @@ def screening_page(request: Request, screening_id: str,
     for m in doc["party_matches"]:
         try:
             # highlight as the screening scored: with the party's declared type
-            idx = _party_index(m.get("party", ""))
+            idx = subject_index(m.get("party", ""), "party")
             ptype = (parties[idx].get("type") if idx is not None and idx < len(parties)
                      else None) or "any"
             m["explain"] = explain_match(m["party_name"], m["matched_name"], type=ptype)
