@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,9 +84,13 @@ def test_every_endpoint_needs_a_valid_token(api: Api) -> None:
 
     auth.add_user("leaver", "admin", db_url=api.db_url)
     tok = auth.create_token("leaver", db_url=api.db_url)
+    from exportguard.api import auth as api_auth
+
     with client(api.base, tok["token"]) as c:
         assert c.get("/api/v1/cases").status_code == 200
         auth.revoke_token(tok["id"], db_url=api.db_url)
+        # a verified token is trusted for TOKEN_CACHE_SECONDS, then looked up again
+        time.sleep(api_auth.TOKEN_CACHE_SECONDS + 0.2)
         assert c.get("/api/v1/cases").status_code == 401
 
 
