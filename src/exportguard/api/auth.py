@@ -57,11 +57,6 @@ async def current_actor(request: Request,
     return actor
 
 
-def forget_verified_tokens() -> None:
-    """Drop the cache of verified tokens (after a revocation in this process; tests)."""
-    _verified.clear()
-
-
 def require(role: str) -> Callable[..., Awaitable[Actor]]:
     """A dependency giving the actor if its role is ``role`` or higher, else 403."""
 

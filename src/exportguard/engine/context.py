@@ -12,7 +12,8 @@ decision stays ``LICENSE_REQUIRED``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -60,3 +61,26 @@ class ScreeningContext:
     licence_lookup: Mapping[str, LicenceRecord] | None = None
     engine_version: str = ENGINE_VERSION
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+# The context of the last screening and the values computed for it (see per_context).
+_CONTEXT_MEMO: tuple[weakref.ref[Any], dict[str, Any]] | None = None
+
+
+def per_context(ctx: ScreeningContext, key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per screening context, for rules that depend on nothing else.
+
+    A batch screens millions of records with one context; a rule about the lists
+    themselves (their age, their absence) gives the same findings for each, so it is
+    computed for the first and reused. Keyed by the context's identity (the last one
+    only): a new context recomputes; concurrent contexts only recompute more often.
+    """
+    global _CONTEXT_MEMO
+    memo = _CONTEXT_MEMO
+    if memo is None or memo[0]() is not ctx:
+        memo = (weakref.ref(ctx), {})
+        _CONTEXT_MEMO = memo
+    values = memo[1]
+    if key not in values:
+        values[key] = compute()
+    return values[key]

@@ -17,10 +17,9 @@ from exportguard.contracts.decision import (
     PartyMatchOut,
 )
 from exportguard.contracts.shipment import Party, Shipment
-from exportguard.engine.context import PartyMatcher, ScreeningContext
+from exportguard.engine.context import PartyMatcher, ScreeningContext, per_context
 from exportguard.engine.facts import Facts
 from exportguard.engine.rules import RULES, licence_coverage
-from exportguard.engine.rules._common import per_context
 from exportguard.names.model import Match
 
 

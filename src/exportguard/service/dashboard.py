@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from exportguard.store.db import get_database
 from exportguard.store.models import Case, FindingRecord, Screening
-from exportguard.store.review import needs_action
+from exportguard.store.review import needs_action, release_expired
 
 DECISIONS = ("DENY", "HOLD", "LICENSE_REQUIRED", "LICENSED", "CLEAR")
 HOLDING = ("hold", "deny")
@@ -73,7 +73,7 @@ def dashboard(days: int = 30, today: date | None = None,
             hits.update(lists)
         open_cases = int(s.scalar(select(func.count()).select_from(Case)
                                   .where(needs_action())) or 0)
-        oldest = s.scalar(select(func.min(Case.opened_at)).where(Case.status == "open"))
+        oldest = s.scalar(select(func.min(Case.opened_at)).where(needs_action()))
     totals = Counter[str]()
     for counts in per_day.values():
         totals.update(counts)
@@ -125,7 +125,7 @@ def review_queue(rule: str | None = None, list_id: str | None = None,
                 "id": case.id, "screening_id": scr.id, "shipment_id": scr.shipment_ref,
                 "opened_at": case.opened_at, "created_by": scr.created_by,
                 "decision": scr.decision,
-                "release_expired": case.status == "released",
+                "release_expired": release_expired(case),
                 "rules": sorted({r for r, _m in findings}),
                 "first_reason": findings[0][1] if findings else "",
                 "lists": sorted({str(m.get("list")) for m in matches if m.get("list")}),

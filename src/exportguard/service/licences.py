@@ -170,6 +170,12 @@ class Drawdown:
 
 
 
+def _totals(shipment: Shipment, items: list[int]) -> tuple[Decimal, Decimal]:
+    """Quantity and value of the shipment's items ``items``, exactly (Decimal)."""
+    return (sum((Decimal(str(shipment.items[k].quantity)) for k in items), Decimal(0)),
+            sum((Decimal(str(shipment.items[k].value)) for k in items), Decimal(0)))
+
+
 def _problem(lic: Licence, shipment: Shipment, on: date, items: list[int],
              already: tuple[Decimal, Decimal]) -> tuple[str, str] | None:
     """(status, sentence) when the register refuses ``lic`` for these items, else None."""
@@ -200,8 +206,7 @@ def _problem(lic: Licence, shipment: Shipment, on: date, items: list[int],
             return "currency_mismatch", (
                 f"Licence {n!r} limits value in {lic.currency}; covered items are valued in "
                 f"{', '.join(sorted(c for c in other if c))}.")
-    qty = sum((Decimal(str(shipment.items[k].quantity)) for k in items), Decimal(0))
-    val = sum((Decimal(str(shipment.items[k].value)) for k in items), Decimal(0))
+    qty, val = _totals(shipment, items)
     if lic.quantity_limit is not None:
         left = lic.quantity_limit - lic.quantity_used + already[0]
         if qty > left:
@@ -257,9 +262,7 @@ def apply_register(session: Session, decision: Decision, shipment: Shipment, *,
         if problem:
             refused[number] = problem
             continue
-        draws.append(Drawdown(
-            lic, sum((Decimal(str(shipment.items[k].quantity)) for k in items), Decimal(0)),
-            sum((Decimal(str(shipment.items[k].value)) for k in items), Decimal(0))))
+        draws.append(Drawdown(lic, *_totals(shipment, items)))
     if refused and force:
         raise ConflictError("cannot release as LICENSED: " + " ".join(
             sentence for _status, sentence in refused.values()))

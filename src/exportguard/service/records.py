@@ -152,10 +152,8 @@ def _with_clearance_findings(decision: Decision, cleared: list[PreviouslyCleared
 def _effective(rec: Screening, case: Case | None, now: datetime) -> str:
     if case is None:
         return rec.decision
-    if case.status == "open" or case.outcome is None:
-        return DecisionKind.HOLD.value
-    if case.expires_at is not None and case.expires_at <= now:
-        return DecisionKind.HOLD.value
+    if case.outcome is None or review_repo.is_actionable(case, now):
+        return DecisionKind.HOLD.value  # awaiting review, or the release has expired
     return case.outcome
 
 
@@ -164,8 +162,7 @@ def case_out(session: Session, case: Case, with_actions: bool = True,
     now = utcnow()
     out = CaseOut.model_validate(case)
     update: dict[str, Any] = {
-        "expired": bool(case.status == "released" and case.expires_at is not None
-                        and case.expires_at <= now)}
+        "expired": review_repo.release_expired(case, now)}
     if with_actions:
         update["actions"] = [ReviewActionOut.model_validate(a)
                              for a in review_repo.actions(session, case.id)]

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from exportguard.contracts.decision import Decision, Severity
+from exportguard.contracts.decision import Decision, Severity, subject_index
 from exportguard.service import licences as licence_service
 from exportguard.service.auth import Actor, cli_actor
 from exportguard.service.errors import ConflictError, InputError, NotFoundError
@@ -68,7 +68,8 @@ def get_case(case_id: int, db_url: str | None = None) -> CaseOut:
 def _items_needing_licence(decision: Decision) -> list[str]:
     """Items the screening found to need a licence that no accepted licence covers."""
     return sorted({f.subject for f in decision.findings
-                   if f.severity is Severity.LICENSE_REQUIRED and f.subject.startswith("item[")})
+                   if f.severity is Severity.LICENSE_REQUIRED
+                   and subject_index(f.subject) is not None})
 
 
 def _open_case(s: Session, case_id: int) -> Case:

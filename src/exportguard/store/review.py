@@ -8,7 +8,7 @@ reviewers cannot both close it. A false-positive mark does not close the case.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -17,11 +17,6 @@ from sqlalchemy.orm import Session
 from exportguard.names.normalize import name_key
 from exportguard.store import audit
 from exportguard.store.models import Case, FalsePositive, ReviewAction, utcnow
-
-
-def party_key(name: str) -> str:
-    """The form of a party name a false-positive mark is kept under (see ``name_key``)."""
-    return name_key(name)
 
 
 def get_case(session: Session, case_id: int, lock: bool = False) -> Case | None:
@@ -39,16 +34,15 @@ def needs_action() -> ColumnElement[bool]:
                     Case.expires_at <= utcnow()))
 
 
-def is_actionable(case: Case) -> bool:
+def release_expired(case: Case, now: datetime | None = None) -> bool:
+    """Released with an expiry that has passed: the shipment counts as held again."""
+    return (case.status == "released" and case.expires_at is not None
+            and case.expires_at <= (now or utcnow()))
+
+
+def is_actionable(case: Case, now: datetime | None = None) -> bool:
     """The Python side of :func:`needs_action`."""
-    if case.status == "open":
-        return True
-    expires = case.expires_at
-    if case.status != "released" or expires is None:
-        return False
-    if expires.tzinfo is None:  # SQLite gives naive UTC datetimes back
-        expires = expires.replace(tzinfo=UTC)
-    return expires <= utcnow()
+    return case.status == "open" or release_expired(case, now)
 
 
 def list_cases(session: Session, *, status: str | None = None, limit: int = 50,
@@ -94,7 +88,7 @@ def close_case(session: Session, case: Case, *, status: str, outcome: str, actor
 def add_false_positive(session: Session, *, case: Case | None, party_name: str, entity_id: str,
                        list_id: str, entity_sha256: str | None, reason: str,
                        actor: str) -> FalsePositive:
-    fp = FalsePositive(party_key=party_key(party_name), party_name=party_name,
+    fp = FalsePositive(party_key=name_key(party_name), party_name=party_name,
                        entity_id=entity_id, list_id=list_id, entity_sha256=entity_sha256,
                        reason=reason, created_by=actor, case_id=case.id if case else None)
     session.add(fp)
@@ -107,7 +101,7 @@ def false_positives_for(session: Session,
     """The latest mark for each ``(party name, entity id)`` pair that has one."""
     if not pairs:
         return {}
-    keys = {(party_key(name), entity_id): (name, entity_id) for name, entity_id in pairs}
+    keys = {(name_key(name), entity_id): (name, entity_id) for name, entity_id in pairs}
     q = (select(FalsePositive)
          .where(FalsePositive.entity_id.in_({e for _, e in keys}))
          .where(FalsePositive.party_key.in_({k for k, _ in keys}))

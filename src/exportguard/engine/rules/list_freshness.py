@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date
 
 from exportguard.contracts.decision import Finding, Severity
+from exportguard.engine.context import per_context
 from exportguard.engine.facts import Facts
-from exportguard.engine.rules._common import finding, per_context
+from exportguard.engine.rules._common import finding
 
 RULE = "list_freshness"
 

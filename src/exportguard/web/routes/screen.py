@@ -50,12 +50,9 @@ def _specs(raw: str) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     for pair in raw.split(","):
-        key, sep, value = pair.partition("=")
-        key, value = key.strip(), value.strip()
-        if not key:
-            continue
-        num = _num(value) if sep else value
-        out[key] = num if isinstance(num, float) else value
+        key, _sep, value = pair.partition("=")
+        if key.strip():
+            out[key.strip()] = _num(value)  # a float, or the text as written
     return out
 
 
