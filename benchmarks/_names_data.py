@@ -12,8 +12,10 @@ SHARED = ROOT.parent / "shared" / "data"
 
 def load_entities() -> tuple[list[Entity], str]:
     """All entities of the active snapshots, and a note naming the lists."""
+    from _lists import ensure_lists
     from exportguard.lists.snapshots import default_store
 
+    ensure_lists()
     store = default_store()
     metas = store.active()
     entities = list(store.entities())

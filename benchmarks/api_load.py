@@ -193,6 +193,9 @@ def bench(backend: str, db_url: str, args: argparse.Namespace) -> dict[str, Any]
 
 
 def main() -> int:
+    from _lists import ensure_lists
+
+    ensure_lists()
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--duration", type=float, default=60.0, help="seconds per backend")
     ap.add_argument("--clients", type=int, default=50)

@@ -34,6 +34,9 @@ OUT = ROOT / "benchmarks" / "out"
 
 
 def main() -> int:
+    from _lists import ensure_lists
+
+    ensure_lists()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=200_000)
     ap.add_argument("--seed", type=int, default=7)

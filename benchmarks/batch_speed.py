@@ -175,6 +175,9 @@ def write_markdown(path: Path, results: list[dict[str, object]], lines: list[str
 
 
 def main() -> None:
+    from _lists import ensure_lists
+
+    ensure_lists()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--workers", type=int, default=None)

@@ -70,6 +70,9 @@ def _report(label: str, ms: list[float]) -> float:
 
 
 def main(runs: int = 200) -> int:
+    from _lists import ensure_lists
+
+    ensure_lists()
     t0 = time.perf_counter()
     state = load_list_state()
     warm = (time.perf_counter() - t0) * 1000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -194,6 +195,86 @@ def test_malformed_requests_are_422_naming_the_field(api: Api) -> None:
         r = c.post("/api/v1/screen", json=dual_use(id="T-KEY"),
                    headers={"Idempotency-Key": "k" * 200})
         assert r.status_code == 201, r.text
+
+
+REVIEWER_ONLY = {("GET", "/api/v1/audit/verify"), ("POST", "/api/v1/licences"),
+                 ("PATCH", "/api/v1/licences/{number}"),
+                 ("POST", "/api/v1/licences/{number}/revoke"),
+                 ("POST", "/api/v1/cases/{case_id}/release"),
+                 ("POST", "/api/v1/cases/{case_id}/confirm"),
+                 ("POST", "/api/v1/cases/{case_id}/false-positive")}
+CONFLICTS = {("POST", "/api/v1/screen"), ("POST", "/api/v1/licences"),
+             ("PATCH", "/api/v1/licences/{number}"),
+             ("POST", "/api/v1/licences/{number}/revoke"),
+             ("POST", "/api/v1/cases/{case_id}/release"),
+             ("POST", "/api/v1/cases/{case_id}/confirm")}
+
+
+def test_openapi_declares_every_status_with_the_error_model(api: Api) -> None:
+    with api.as_(None) as c:
+        doc = c.get("/openapi.json").json()
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    assert set(doc["components"]["schemas"]["ErrorOut"]["required"]) == {"error", "message"}
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            key = (method.upper(), path)
+            want = {"401", "413", "422"}
+            want |= {"403"} if key in REVIEWER_ONLY else set()
+            want |= {"404"} if "{" in path else set()
+            want |= {"409"} if key in CONFLICTS else set()
+            want |= {"503"} if path == "/api/v1/match" else set()
+            errors = {code for code in op["responses"] if code >= "400"}
+            assert errors == want, (key, sorted(errors), sorted(want))
+            for code in errors:
+                schema = op["responses"][code]["content"]["application/json"]["schema"]
+                assert schema == error, (key, code, schema)
+            assert "WWW-Authenticate" in op["responses"]["401"]["headers"]
+    assert "HTTPValidationError" not in doc["components"]["schemas"]  # FastAPI's 422 model
+
+
+def test_parameters_are_what_the_schema_says(api: Api) -> None:
+    from exportguard.policy.loader import SHIPPED_POLICIES
+
+    with api.as_("screener") as c:
+        doc = c.get("/openapi.json").json()
+        for since in ("0", "20260101", "2026-02-30", "yesterday"):
+            r = c.get("/api/v1/screenings", params={"since": since})
+            assert r.status_code == 422 and "query.since" in r.json()["message"], (since, r.text)
+        assert c.get("/api/v1/screenings", params={"since": "2026-01-01"}).status_code == 200
+        params = doc["paths"]["/api/v1/screenings"]["get"]["parameters"]
+        since_schema = next(p for p in params if p["name"] == "since")["schema"]
+        assert {"type": "string", "format": "date"} in since_schema["anyOf"]
+        # an unknown or misspelt parameter is refused, as an unknown body field is
+        r = c.get("/api/v1/screenings", params={"decison": "HOLD"})
+        assert r.status_code == 422 and r.json()["message"] == (
+            "invalid request: query.decison: unknown parameter"), r.text
+        # the policy is one of the shipped ones, by name (never a file)
+        screen_params = doc["paths"]["/api/v1/screen"]["post"]["parameters"]
+        policy = next(p for p in screen_params if p["name"] == "policy")["schema"]
+        assert set(policy["anyOf"][0]["enum"]) == set(SHIPPED_POLICIES)
+        assert c.post("/api/v1/screen", params={"policy": "eu-833"},
+                      json=dual_use(id="P-1")).status_code == 201
+        for bad in ("0", "default.yml", "pyproject.toml"):
+            assert c.post("/api/v1/screen", params={"policy": bad},
+                          json=dual_use()).status_code == 422
+        # a blank country code is refused by the schema and by the server alike
+        route = doc["components"]["schemas"]["Route"]["properties"]["origin"]
+        assert re.search(route["pattern"], "") is None and re.search(route["pattern"], "de")
+        blank = dual_use()
+        blank["route"]["origin"] = ""
+        r = c.post("/api/v1/screen", json=blank)
+        assert r.status_code == 422 and "body.route.origin" in r.json()["message"]
+        # case ids are what the store can hold (a 32-bit integer column)
+        assert c.get(f"/api/v1/cases/{2**31}").status_code == 422
+        assert c.get(f"/api/v1/cases/{2**31 - 1}").status_code == 404
+        # no text holds NUL, on either backend (PostgreSQL cannot store it)
+        assert c.get("/api/v1/screenings/a%00b").status_code == 422
+        assert c.post("/api/v1/screen", json=dual_use(id="T\u0000NUL")).status_code == 422
+        # whole numbers in digits only (Python's int() would take " 5" and "5\x85")
+        assert c.get("/api/v1/cases/5%C2%85").status_code == 422
+        assert c.get("/api/v1/cases", params={"limit": " 5"}).status_code == 422
+        case = doc["paths"]["/api/v1/cases/{case_id}"]["get"]["parameters"][0]["schema"]
+        assert case == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1, "title": "Case Id"}
 
 
 def test_concurrent_idempotent_retries_make_one_record(api: Api) -> None:

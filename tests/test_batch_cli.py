@@ -22,12 +22,12 @@ def test_synth_batch_report_round_trip(tmp_path: Path) -> None:
     r = runner.invoke(app, ["synth-trades", "800", "--out", str(trades), "--seed", "3",
                             "--json"])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["rows"] == 800
+    assert json.loads(r.stdout)["rows"] == 800
     out = tmp_path / "r.parquet"
     r = runner.invoke(app, ["batch", str(trades), "--out", str(out), "--workers", "0",
                             "--allow-stale-lists", "--json"])
     assert r.exit_code == 0, r.output
-    summary = json.loads(r.output)
+    summary = json.loads(r.stdout)
     assert summary["rows"] == 800 and out.exists()
     r = runner.invoke(app, ["batch-report", str(out), "--report", str(tmp_path / "f.html")])
     assert r.exit_code == 0, r.output
@@ -49,4 +49,4 @@ def test_mapping_error_exits_2_with_the_columns(tmp_path: Path) -> None:
                                     "-d", "exporter_country=DE", "--workers", "0",
                                     "--allow-stale-lists", "--json"])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["decisions"] == {"CLEAR": 1}
+    assert json.loads(r.stdout)["decisions"] == {"CLEAR": 1}

@@ -9,18 +9,15 @@ import pytest
 from typer.testing import CliRunner
 
 from exportguard.cli.lists_cmd import app
-from exportguard.lists import snapshots
-from exportguard.lists.embedded import EmbeddedList
 
 runner = CliRunner()
 
 
 @pytest.fixture()
-def home(isolated_home: Path, fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An isolated home whose only embedded default is the small EU sample."""
-    emb = (EmbeddedList("eu_fsf", "eu-fsf", (str(fixtures_dir / "eu_fsf_sample.xml"),),
-                        "EU sample"),)
-    monkeypatch.setattr(snapshots, "embedded_lists", lambda: emb)
+def home(isolated_home: Path, fixtures_dir: Path) -> Path:
+    """An isolated home holding only the small EU sample."""
+    result = runner.invoke(app, ["load", "eu-fsf", str(fixtures_dir / "eu_fsf_sample.xml")])
+    assert result.exit_code == 0, result.output
     return isolated_home
 
 
@@ -30,7 +27,7 @@ def test_status_json(home: Path) -> None:
     rows = json.loads(result.stdout)
     assert [r["id"] for r in rows] == ["eu_fsf"]
     row = rows[0]
-    assert row["entity_count"] == 6 and row["embedded"] is True
+    assert row["entity_count"] == 6 and row["licence"].startswith("© European Union")
     assert row["publication_date"] == "2025-03-14" and row["stale"] is True
     assert row["skipped_count"] == 1 and row["problem"] is None
 
@@ -38,7 +35,7 @@ def test_status_json(home: Path) -> None:
 def test_status_table(home: Path) -> None:
     result = runner.invoke(app, ["status"])
     assert result.exit_code == 0
-    assert "eu_fsf" in result.stdout and "embedded" in result.stdout
+    assert "eu_fsf" in result.stdout and "eu_fsf_sample.xml" in result.stdout
 
 
 def test_load_then_status(home: Path, fixtures_dir: Path) -> None:

@@ -1,4 +1,4 @@
-"""Snapshot store: versioned loads, atomic swap, refusals, corruption, embedded defaults."""
+"""Snapshot store: versioned loads, atomic swap, refusals, corruption, no fallback."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from exportguard.lists import snapshots
-from exportguard.lists.embedded import EmbeddedList
 from exportguard.lists.errors import ListFormatError, SnapshotError
 from exportguard.lists.model import EntityType
 from exportguard.lists.snapshots import SnapshotStore, default_store
@@ -17,7 +16,7 @@ from exportguard.lists.snapshots import SnapshotStore, default_store
 
 @pytest.fixture()
 def store(tmp_path: Path) -> SnapshotStore:
-    return SnapshotStore(tmp_path / "lists", tmp_path / "cache", embedded=())
+    return SnapshotStore(tmp_path / "lists", tmp_path / "cache")
 
 
 @pytest.fixture(scope="module")
@@ -121,33 +120,20 @@ def test_corrupt_snapshot_is_reported_not_crashed(store: SnapshotStore, fixtures
 
 
 def test_empty_store_health(store: SnapshotStore) -> None:
-    assert [p.message for p in store.health()] == ["no list snapshot available"]
+    [problem] = store.health()
+    assert "lists update" in problem.message and "lists import DIR" in problem.message
 
 
-def test_embedded_built_once_and_overridden(tmp_path: Path, shared_data: Path,
-                                            fixtures_dir: Path) -> None:
-    src = tmp_path / "eu.xml"
-    shutil.copy(fixtures_dir / "eu_fsf_sample.xml", src)
-    emb = (EmbeddedList("eu_fsf", "eu-fsf", (str(src),), "EU test"),)
-    store = SnapshotStore(tmp_path / "lists", tmp_path / "cache", embedded=emb)
-    [meta] = store.active()
-    assert meta.embedded and meta.title == "EU test" and meta.entity_count == 6
-    built = next((tmp_path / "cache" / "embedded").glob("eu_fsf-*"))
-    mtime = built.stat().st_mtime_ns
-    assert SnapshotStore(tmp_path / "lists", tmp_path / "cache", embedded=emb).active() == [meta]
-    assert built.stat().st_mtime_ns == mtime  # reused, not rebuilt
-    # a changed package file rebuilds under a new sha-keyed name
-    src.write_text(src.read_text().replace("Kalashnikov Concern", "Kalashnikov Concern JSC"))
-    [meta2] = store.active()
-    assert meta2.sha256 != meta.sha256
-    assert [p.name for p in (tmp_path / "cache" / "embedded").glob("eu_fsf-*")] == [
-        f"eu_fsf-{meta2.sha256[:16]}"]
-    # a user snapshot with the same id overrides the embedded one; remove restores it
-    user = store.load("ftm", [fixtures_dir / "ftm_sample.jsonl"], "eu_fsf")
-    assert [(m.version, m.embedded) for m in store.active()] == [(user.version, False)]
-    assert store.remove("eu_fsf")
-    assert store.active()[0].embedded
-    assert not store.remove("eu_fsf")
+def test_lost_pointer_is_a_problem_not_a_silent_gap(store: SnapshotStore,
+                                                     fixtures_dir: Path) -> None:
+    """A list whose CURRENT pointer is lost is reported, never silently dropped."""
+    store.load("ftm", [fixtures_dir / "ftm_sample.jsonl"], "opensanctions")
+    (store.root / "opensanctions" / "CURRENT").unlink()
+    problems = store.health()
+    assert [p.list_id for p in problems] == ["opensanctions"]
+    assert "CURRENT" in problems[0].message and "load the list again" in problems[0].message
+    store.load("ftm", [fixtures_dir / "ftm_sample.jsonl"], "opensanctions", force=True)
+    assert store.health() == []
 
 
 def test_invalid_list_id(store: SnapshotStore, fixtures_dir: Path) -> None:
@@ -155,8 +141,8 @@ def test_invalid_list_id(store: SnapshotStore, fixtures_dir: Path) -> None:
         store.load("ftm", [fixtures_dir / "ftm_sample.jsonl"], "../evil")
 
 
-def test_embedded_defaults_and_reload_time() -> None:
-    """All embedded lists (built once per test session) reload well under a second."""
+def test_imported_lists_and_reload_time() -> None:
+    """The lists imported for the test session (conftest) reload well under a second."""
     store = default_store()
     metas = {m.list_id: m for m in store.active()}
     assert set(metas) >= {"un_sc", "ofac_sdn", "ofac_cons", "us_csl", "bis_dpl", "uk_ofsi"}
@@ -164,7 +150,7 @@ def test_embedded_defaults_and_reload_time() -> None:
     assert 8000 < metas["ofac_sdn"].orphan_count < 9000
     assert metas["uk_ofsi"].entity_count == 4688
     assert metas["un_sc"].entity_count == 1003
-    assert all(m.embedded for m in metas.values())
+    assert all(m.licence for m in metas.values())
     assert store.health() == []
     # CPU time, best of 3: wall time is noisy under parallel test runs. Typical: 0.1-0.3 s.
     timings = []

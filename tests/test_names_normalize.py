@@ -26,6 +26,51 @@ def test_legal_forms_across_scripts() -> None:
     assert normalize_name("ООО Ромашка") == normalize_name("Romashka LLC") == "romashka llc"
 
 
+def test_legal_forms_from_rigour() -> None:
+    # as written, in their own script and spelling, or in the ASCII that lists write
+    cases = {
+        "X GmbH": ("llc",), "X Limited Liability Company": ("llc",), "X S.A.R.L.": ("llc",),
+        "Общество с ограниченной ответственностью X": ("llc",), "X Sp. z o.o.": ("llc",),
+        "X Anonim Şirketi": ("jsc",), "X ANONIM SIRKETI": ("jsc",), "X EOOD": ("llc",),
+        "ЕООД X": ("llc",), "株式会社X": ("jsc",), "X 주식회사": ("jsc",),
+        "Volvo Aktiebolag": ("ab",),  # no generic form in rigour: its compare form
+        "FEDERALNOE KAZENNOE PREDPRIYATIE X": ("soe",),
+        "Федеральное казенное предприятие X": ("soe",),
+    }
+    for name, legal in cases.items():
+        p = prepare(name)
+        assert p.tokens in (("x",), ("volvo",)), name
+        assert p.legal == legal, name
+    # typos in long forms, forgiven by looking the fixed phrase up
+    assert prepare("Eriner Limitde").legal == ("llc",)
+    assert prepare("Acme Limited Liability Compnay").tokens == ("acme",)
+
+
+def test_letters_and_name_words_are_not_legal_forms() -> None:
+    assert prepare("K D Rubber Plantation Co., Ltd.").tokens == ("k", "d", "rubber", "plantation")
+    assert prepare("Thida Oo").tokens == ("thida", "oo")
+    assert prepare("Li Ou").tokens == ("li", "ou")
+    assert prepare("노광철").tokens == ("no", "gwang", "cheol")
+
+
+def test_rigour_tables_in_use() -> None:
+    from rigour.text.normalize import Cleanup, Normalize
+
+    from exportguard.names import legal_forms
+
+    # the flag values legal_forms passes to rigour's core are rigour's own
+    written, folded = legal_forms._WRITTEN, legal_forms._FOLDED
+    assert written == (Normalize.CASEFOLD | Normalize.NAME, Cleanup.Noop)
+    assert folded == (Normalize.CASEFOLD | Normalize.NFKD | Normalize.NAME, Cleanup.Strong)
+    # every Cyrillic form whose transliteration we accept is one rigour knows
+    table = legal_forms._base_table()
+    for alias in legal_forms._TRANSLITERATED:
+        assert tuple(normalize(alias).split()) in table, alias
+    # vessel prefixes come from rigour too
+    assert prepare("MV Ocean Star", "vessel").tokens == ("ocean", "star")
+    assert prepare("M/T Ocean Star", "vessel").tokens == ("ocean", "star")
+
+
 def test_chinese_syllables_are_tokens() -> None:
     assert normalize("王杰") == "wang jie"
     p = prepare("北京有限公司")

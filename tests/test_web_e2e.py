@@ -280,6 +280,10 @@ def test_reviewer_screens_a_hold_and_releases_it(server: WebServer, browser: Bro
     m.locator(".recent a").first.click()
     expect(m.locator(".decision-hero")).to_contain_text("Clear")  # in force after release
     _shot(m, "12-mobile-screening", full=False)
+    # the lists page at 390 px: licence and source per list, the table scrolls sideways
+    m.goto(f"{base}/lists")
+    expect(m.locator("table.lists")).to_contain_text("Open Government Licence v3.0")
+    _shot(m, "14-mobile-lists", full=False)
     mobile.close()
     ctx.close()
 

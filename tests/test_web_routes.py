@@ -84,19 +84,28 @@ def test_sign_in_and_out(web: WebServer) -> None:
 
 
 def test_tampered_or_foreign_cookie_is_no_session(web: WebServer) -> None:
+    import base64
+    import hashlib
+    import hmac
+
     c, _csrf = signed_in(web.base, "screener")
     with closing(c):
-        value = c.cookies["eg_session"]
-        body, sig = value.split(".", 1)
-        import base64
-        import json
-
-        data = json.loads(base64.urlsafe_b64decode(body))
-        data["u"] = "admin1"
-        forged = base64.urlsafe_b64encode(json.dumps(data).encode()).decode() + "." + sig
+        value = c.cookies["eg_session"]  # a random id: nothing to edit in it
+        assert "." not in value and "screener1" not in value
         c.cookies.clear()
-        c.cookies.set("eg_session", forged)
+        c.cookies.set("eg_session", value[::-1])
         assert c.get("/dashboard").status_code == 303
+    with browser_client(web.base) as anon:  # the signed sign-in cookie cannot become a user
+        anon.get("/login")
+        body, sig = anon.cookies["eg_session"].split(".", 1)
+        data = json.loads(base64.urlsafe_b64decode(body))
+        for forged in ({**data, "u": "admin1"}, {"u": "admin1", "c": data["c"], "t": data["t"]}):
+            raw = base64.urlsafe_b64encode(json.dumps(forged).encode())
+            for signature in (sig, base64.urlsafe_b64encode(hmac.new(
+                    b"guess", raw, hashlib.sha256).digest()).decode().rstrip("=")):
+                anon.cookies.clear()
+                anon.cookies.set("eg_session", raw.decode() + "." + signature)
+                assert anon.get("/dashboard").status_code == 303
 
 
 def test_csrf_is_checked_on_every_post(web: WebServer) -> None:

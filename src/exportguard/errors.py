@@ -17,3 +17,11 @@ class NotFoundError(LookupError):
 
 class ConflictError(RuntimeError):
     """The request conflicts with the current state (e.g. a case already closed)."""
+
+
+class ListsUnavailableError(RuntimeError):
+    """The list data needed to answer is missing, corrupt or cannot be indexed.
+
+    A name check must not answer "no match" then (fail closed): the message says
+    what is wrong and how to get lists (``lists update`` / ``lists import DIR``).
+    """

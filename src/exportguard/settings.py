@@ -7,6 +7,12 @@ Variables:
 - ``EXPORTGUARD_ALLOW_STALE_LISTS``: ``1`` turns stale-list holds into warnings.
 - ``EXPORTGUARD_OFFLINE``: ``1`` forbids any download (``lists update`` says so).
 - ``EXPORTGUARD_DEBUG``: ``1`` shows tracebacks instead of one-line errors.
+- ``EXPORTGUARD_MAX_BODY_BYTES``: the largest request body the server reads, and the
+  largest shipment file ``exportguard screen FILE`` reads (default 5 MiB; a number
+  of bytes, or with a ``K``/``M`` suffix for KiB/MiB: ``512K``, ``10M``). A larger
+  request is answered 413 before its body is read and before authentication.
+- ``EXPORTGUARD_SESSION_HOURS``, ``EXPORTGUARD_LOGIN_*``: web sessions and sign-in
+  throttling (into ``Settings.extra``; see ``service/sessions.SessionPolicy`` and docs/web.md).
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 
 
 def _truthy(value: str | None) -> bool:
@@ -27,6 +35,18 @@ def _default_home() -> Path:
     return base / "exportguard"
 
 
+# Read into ``Settings.extra`` (lower case, without the prefix) when set.
+EXTRA_VARIABLES = (
+    "EXPORTGUARD_SESSION_HOURS",
+    "EXPORTGUARD_LOGIN_ACCOUNT_LIMIT",
+    "EXPORTGUARD_LOGIN_ACCOUNT_LOCK_MINUTES",
+    "EXPORTGUARD_LOGIN_ACCOUNT_LOCK_MAX_MINUTES",
+    "EXPORTGUARD_LOGIN_ACCOUNT_MEMORY_HOURS",
+    "EXPORTGUARD_LOGIN_ADDRESS_LIMIT",
+    "EXPORTGUARD_LOGIN_ADDRESS_WINDOW_MINUTES",
+)
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -35,6 +55,7 @@ class Settings:
     offline: bool = False
     debug: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @property
     def lists_dir(self) -> Path:
@@ -43,6 +64,19 @@ class Settings:
     @property
     def cache_dir(self) -> Path:
         return self.home / "cache"
+
+
+def _size(name: str, default: int) -> int:
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    units = {"K": 1024, "M": 1024 * 1024}
+    factor = units.get(raw[-1].upper(), 1)
+    digits = raw[:-1] if factor > 1 else raw
+    if not digits.isdigit() or not digits.isascii() or int(digits) * factor < 1024:
+        raise ValueError(f"{name}={raw!r}: give a size in bytes of at least 1024, "
+                         "optionally with K or M (e.g. 5242880 or 5M)")
+    return int(digits) * factor
 
 
 def load_settings() -> Settings:
@@ -55,6 +89,9 @@ def load_settings() -> Settings:
         allow_stale_lists=_truthy(os.environ.get("EXPORTGUARD_ALLOW_STALE_LISTS")),
         offline=_truthy(os.environ.get("EXPORTGUARD_OFFLINE")),
         debug=_truthy(os.environ.get("EXPORTGUARD_DEBUG")),
+        max_body_bytes=_size("EXPORTGUARD_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+        extra={name.removeprefix("EXPORTGUARD_").lower(): os.environ[name]
+               for name in EXTRA_VARIABLES if os.environ.get(name, "").strip()},
     )
 
 

@@ -17,6 +17,10 @@ file                        what
 ``disguise.csv``            disguise findings: HS code, description, words
 ==========================  ===================================================
 
+Text cells that a spreadsheet would run as formulas (``=``, ``+``, ``-``, ``@``, tab,
+carriage return first) are written with a leading apostrophe
+(:mod:`exportguard.csvsafe`); numbers are written as numbers.
+
 Values are summed in the file's main currency (the one most records use);
 records in other currencies are counted in ``records_other_currency`` and
 left out of the value, never added as if they were the same money.
@@ -40,6 +44,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from exportguard.csvsafe import safe_row
 from exportguard.service.errors import InputError
 
 PALETTE = ("#1f4e79", "#c0504d", "#9bbb59", "#8064a2", "#f79646", "#4bacc6", "#7f7f7f",
@@ -174,6 +179,8 @@ def compute_aggregates(result: Path, top: int = 20) -> tuple[list[Aggregate], di
 
 
 def write_csvs(aggs: Sequence[Aggregate], folder: Path) -> list[Path]:
+    """One CSV per aggregate; text a spreadsheet would run as a formula gets an apostrophe
+    (:mod:`exportguard.csvsafe`), numbers are written as numbers."""
     folder.mkdir(parents=True, exist_ok=True)
     out: list[Path] = []
     for a in aggs:
@@ -181,9 +188,9 @@ def write_csvs(aggs: Sequence[Aggregate], folder: Path) -> list[Path]:
         tmp = path.with_name(path.name + ".tmp")
         with tmp.open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(a.columns)
+            w.writerow(safe_row(a.columns))
             for row in a.rows:
-                w.writerow(["" if v is None else v for v in row])
+                w.writerow(safe_row("" if v is None else v for v in row))
         tmp.replace(path)
         out.append(path)
     return out

@@ -36,7 +36,9 @@ The truth file (CSV: ``record_id, kind, expected_decision, expected_rule,
 detail``) names, for every planted record, the decision and the rule the
 default policy must give. Everything is a pure function of ``seed``: the same
 seed writes the same bytes. Rows are produced and written in blocks, so memory
-stays flat whatever ``n`` is.
+stays flat whatever ``n`` is. In CSV (records and truth), text a spreadsheet would
+run as a formula gets an apostrophe (:mod:`exportguard.csvsafe`; the matcher
+ignores it).
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+
+from exportguard.csvsafe import safe_cell, safe_row
 
 # Column names of the synthetic extract (all known to the default mapping).
 COLUMNS: tuple[str, ...] = (
@@ -193,16 +197,9 @@ def _covers_for(code: str) -> tuple[str, ...]:
 
 def _hs_rows() -> list[tuple[str, str]]:
     """(hs6, description) of every HS 2022 subheading."""
-    from exportguard.data import data_path
+    from exportguard.items.hs import hs_table
 
-    out: list[tuple[str, str]] = []
-    with data_path("reference", "hs2022_harmonized-system.csv").open(
-        encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            code = (row.get("hscode") or "").strip()
-            if len(code) == 6 and code.isdigit():
-                out.append((code, (row.get("description") or "").strip()))
-    return out
+    return [(e.code, e.description) for e in hs_table().values() if e.level == 6]
 
 
 def _chpl_rows() -> list[tuple[str, str, str]]:
@@ -577,7 +574,9 @@ _SCHEMA = pa.schema([(c, pa.float64() if c in ("quantity", "value") else pa.stri
                      for c in COLUMNS])
 
 
-def _write_block(writer: Any, rows: list[dict[str, Any]]) -> None:
+def _write_block(writer: Any, rows: list[dict[str, Any]], as_csv: bool = False) -> None:
+    if as_csv:  # cells a spreadsheet would run as formulas get an apostrophe
+        rows = [{k: safe_cell(v) for k, v in r.items()} for r in rows]
     table = pa.Table.from_pylist(rows, schema=_SCHEMA)
     writer.write_table(table)
 
@@ -637,7 +636,8 @@ def generate(n: int, path: Path, *, seed: int = 0, truth_path: Path | None = Non
     tmp_truth = truth_path.with_name(f".{truth_path.name}.tmp-{os.getpid()}")
     by_kind: dict[str, int] = {k.name: 0 for k in gen.kinds}
     planted = 0
-    if suffix.endswith(".csv"):
+    as_csv = suffix.endswith(".csv")
+    if as_csv:
         writer: Any = pacsv.CSVWriter(str(tmp), _SCHEMA)
     else:
         writer = pq.ParquetWriter(str(tmp), _SCHEMA, compression="zstd")
@@ -651,18 +651,18 @@ def generate(n: int, path: Path, *, seed: int = 0, truth_path: Path | None = Non
                 block.append(row)
                 if plant is not None:
                     kind, detail = plant
-                    tw.writerow([row["declaration_id"], kind.name, kind.expected_decision,
-                                 kind.expected_rule, detail])
+                    tw.writerow(safe_row([row["declaration_id"], kind.name,
+                                          kind.expected_decision, kind.expected_rule, detail]))
                     by_kind[kind.name] += 1
                     planted += 1
                 if len(block) >= block_rows:
-                    _write_block(writer, block)
+                    _write_block(writer, block, as_csv)
                     done += len(block)
                     block = []
                     if progress:
                         progress(done, n)
             if block or n == 0:
-                _write_block(writer, block)
+                _write_block(writer, block, as_csv)
                 done += len(block)
             if progress:
                 progress(done, n)

@@ -59,7 +59,8 @@ def _mount() -> None:
                         ("licences", records_cmd.licences_app),
                         ("audit", records_cmd.audit_app),
                         ("users", records_cmd.users_app),
-                        ("tokens", records_cmd.tokens_app)]:
+                        ("tokens", records_cmd.tokens_app),
+                        ("sessions", web_cmd.sessions_app)]:
         app.add_typer(group, name=name)
 
 

@@ -1,4 +1,4 @@
-"""`exportguard demo`: a tour on the embedded official data, for a first run.
+"""`exportguard demo`: a tour on the loaded official lists, for a first run.
 
 Shows the loaded lists, screens a few names (one in Cyrillic), and screens
 every example shipment in ``examples/`` against the policy it names, printing
@@ -25,14 +25,19 @@ def demo(
                                   help="Folder with example shipments and manifest.json."),
 ) -> None:
     """Run a short tour: list status, name matches, and every example shipment."""
+    from exportguard.cli.lists_cmd import HOW_TO_GET_LISTS
     from exportguard.service import lists as lists_svc
     from exportguard.service import names as names_svc
     from exportguard.service import screening as screening_svc
 
-    table = Table(title="Loaded lists (embedded official data)")
+    status = [r for r in lists_svc.list_status() if r["id"] != "*"]
+    if not status:
+        fail(HOW_TO_GET_LISTS + " The demo needs them: e.g. `exportguard lists import "
+             "../shared/data/lists` in the project's repository.", code=1)
+    table = Table(title="Loaded lists")
     for col in ("list", "date", "age (days)", "entities", "orphans"):
         table.add_column(col)
-    for row in lists_svc.list_status():
+    for row in status:
         table.add_row(row["id"], str(row["publication_date"]), str(row["age_days"]),
                       f"{row['entity_count']:,}", f"{row['orphan_count']:,}")
     console.print(table)
@@ -46,8 +51,8 @@ def demo(
     if not manifest.is_file():
         fail(f"{manifest} not found: run the demo from the repository root or pass --examples")
     console.print(
-        "\nThe embedded lists are older than the policies allow, so a real screening is held "
-        "(fail closed); the demo passes --allow-stale-lists to show each rule."
+        "\nLists older than the policies allow make a real screening HOLD (fail closed); the "
+        "demo passes --allow-stale-lists to show each rule."
     )
     shown = Table(title="Example shipments")
     for col in ("file", "policy", "decision", "expected", "rules that fired"):

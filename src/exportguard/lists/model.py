@@ -112,7 +112,8 @@ class SnapshotMeta:
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     orphan_reasons: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=builtins.list)
-    embedded: bool = False
+    embedded: bool = False  # kept for snapshots written before lists stopped shipping
+    licence: str = ""  # the publisher's terms (from the format, or the file's own)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -29,6 +29,7 @@ class FormatSpec:
     file_names: tuple[str, ...] = ()  # local names for the downloaded files (roles by name)
     needs_token: bool = False
     notes: str = ""
+    licence: str = ""  # the publisher's terms for the data, shown by `lists status`
     options: dict[str, Any] = field(default_factory=dict)
 
     def parse(self, paths: Sequence[Path | str], list_id: str | None = None,
@@ -47,6 +48,7 @@ FORMATS: dict[str, FormatSpec] = {
             "un", "un_xml", "un_sc", "UN Security Council Consolidated List",
             urls=("https://scsanctions.un.org/resources/xml/en/consolidated.xml",),
             file_names=("consolidated.xml",),
+            licence="UN public document",
         ),
         FormatSpec(
             "ofac", "ofac_csv", "ofac_sdn", "OFAC Specially Designated Nationals (SDN) List",
@@ -54,6 +56,7 @@ FORMATS: dict[str, FormatSpec] = {
                   f"{_OFAC_SLS}/SDN_COMMENTS.CSV"),
             file_names=("sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv"),
             notes="the same parser reads the non-SDN cons_prim/add/alt/comments.csv files",
+            licence="US public domain",
         ),
         FormatSpec(
             "ofac-enhanced", "ofac_enhanced", "ofac_cons",
@@ -61,18 +64,21 @@ FORMATS: dict[str, FormatSpec] = {
             urls=(f"{_OFAC_SLS}/CONS_ENHANCED.ZIP",),
             file_names=("CONS_ENHANCED.ZIP",),
             notes=f"the SDN list in the same schema: {_OFAC_SLS}/SDN_ENHANCED.ZIP",
+            licence="US public domain",
         ),
         FormatSpec(
             "csl", "csl", "us_csl", "US Consolidated Screening List (trade.gov)",
             urls=("https://data.trade.gov/downloadable_consolidated_screening_list/v1/"
                   "consolidated.csv",),
             file_names=("consolidated.csv",),
+            licence="US public domain",
         ),
         FormatSpec(
             "bis-dpl", "bis_dpl", "bis_dpl", "BIS Denied Persons List",
             urls=("https://www.bis.doc.gov/dpl/dpl.txt",),
             file_names=("dpl.txt",),
             notes="BIS has moved the DPL file before; the CSL also carries the DPL",
+            licence="US public domain",
         ),
         FormatSpec(
             "uk-ofsi", "uk_ofsi", "uk_ofsi",
@@ -80,6 +86,7 @@ FORMATS: dict[str, FormatSpec] = {
             urls=("https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.xlsx",),
             file_names=("ConList.xlsx",),
             notes="also published as ConList.csv at the same place",
+            licence="Open Government Licence v3.0",
         ),
         FormatSpec(
             "eu-fsf", "eu_fsf", "eu_fsf", "EU Consolidated Financial Sanctions List (FSF)",
@@ -90,10 +97,27 @@ FORMATS: dict[str, FormatSpec] = {
             notes="the EU download URL needs a token: register on the EU Financial Sanctions "
                   "Files site and set it with `exportguard lists update eu_fsf --token TOKEN` "
                   "(or download the file yourself and `exportguard lists load eu-fsf FILE`)",
+            licence="© European Union; reuse authorised (Commission Decision 2011/833/EU)",
         ),
         FormatSpec(
             "ftm", "ftm", "ftm", "FollowTheMoney entities (JSON lines)",
             notes="e.g. OpenSanctions exports; no default URL (choose a dataset)",
+            licence="the dataset's own licence (OpenSanctions: CC BY-NC 4.0)",
+        ),
+        FormatSpec(
+            "eu-oj", "eu_oj", "eu_833", "EU Regulation 833/2014 annexes (Official Journal)",
+            notes="no official machine-readable download: the annexes are published in the "
+                  "Official Journal / EUR-Lex; load an OpenSanctions transcription "
+                  "(journal_sanctions CSV) with `exportguard lists load eu-oj FILE`",
+            licence="CC BY-NC 4.0 (OpenSanctions transcription of the official act)",
+        ),
+        FormatSpec(
+            "cn-lists", "cn_lists", "cn_mofcom",
+            "China export-control and countermeasure lists (MOFCOM/MFA)",
+            notes="no official machine-readable download: MOFCOM and MFA publish notices as web "
+                  "pages; load an OpenSanctions transcription (CSV) with "
+                  "`exportguard lists load cn-lists FILE`",
+            licence="CC BY-NC 4.0 (OpenSanctions transcription of MOFCOM/MFA notices)",
         ),
     )
 }

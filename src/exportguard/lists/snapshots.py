@@ -1,13 +1,15 @@
 """Versioned, hashed list snapshots on disk, switched atomically.
 
-Layout under ``settings.lists_dir`` (user-loaded lists)::
+Layout under ``settings.lists_dir``::
 
     <list_id>/CURRENT                      name of the active version (one line)
     <list_id>/versions/<version>/meta.json SnapshotMeta + entities file hash
     <list_id>/versions/<version>/entities.marshal
 
-and under ``settings.cache_dir / "embedded"`` the embedded defaults, built
-lazily from package data, one directory per ``<list_id>-<sha256[:16]>``.
+No list ships with the package: every snapshot comes from a publisher's file
+the user loaded (``lists load``), a folder of them (``lists import``) or a
+download (``lists update``). With none, :meth:`SnapshotStore.health` reports
+:data:`NO_LISTS_MESSAGE` and screening holds.
 
 A load hashes the source files, parses them, refuses an empty result or one
 that shrank below half of the active snapshot (unless ``force``), writes the
@@ -17,7 +19,9 @@ previous snapshot active; half-written ``.tmp-*`` directories are ignored and
 cleaned later.
 
 Entities are stored as ``marshal`` data of plain tuples (no code execution on
-load, fast): all embedded lists reload in well under a second.
+load, fast): all lists reload in well under a second.
+
+Files are created 0600 and folders 0700 (owner only, whatever the umask).
 """
 
 from __future__ import annotations
@@ -37,7 +41,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from exportguard.lists.embedded import EmbeddedList, embedded_lists
 from exportguard.lists.errors import ListFormatError, SnapshotError
 from exportguard.lists.model import (
     Entity,
@@ -56,6 +59,11 @@ CODEC_VERSION = 1
 KEEP_VERSIONS = 5
 _TYPES = {t.value: t for t in EntityType}
 
+# What every face says when no list is loaded (screening then holds).
+NO_LISTS_MESSAGE = ("no list data is loaded: run `exportguard lists update` (downloads the "
+                    "official lists) or `exportguard lists import DIR` (a folder of the "
+                    "publishers' files)")
+
 
 @dataclass(frozen=True, slots=True)
 class HealthProblem:
@@ -63,7 +71,7 @@ class HealthProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.list_id}: {self.message}"
+        return self.message if self.list_id == "*" else f"{self.list_id}: {self.message}"
 
 
 # --------------------------------------------------------------------------- codec
@@ -129,8 +137,24 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def _mkdir_private(path: Path) -> None:
+    """Create ``path`` and any missing parents as 0700 (whatever the umask)."""
+    missing: list[Path] = []
+    p = path
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            d.mkdir(mode=0o700)
+            os.chmod(d, 0o700)
+
+
 def _write_file(path: Path, data: bytes) -> None:
-    with path.open("wb") as fh:
+    """Write ``path`` as 0600 (owner only, whatever the umask) and fsync it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        os.fchmod(fd, 0o600)
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
@@ -151,7 +175,8 @@ def _count_reasons(records: Sequence[Any]) -> dict[str, int]:
 
 
 def _meta_from_report(report: ParseReport, *, list_id: str, title: str, fmt: str, sha: str,
-                      source: str, embedded: bool, publication_date: str | None) -> SnapshotMeta:
+                      source: str, publication_date: str | None,
+                      licence: str = "") -> SnapshotMeta:
     pub = publication_date or report.publication_date
     return SnapshotMeta(
         list_id=list_id, title=title, format=fmt,
@@ -161,16 +186,17 @@ def _meta_from_report(report: ParseReport, *, list_id: str, title: str, fmt: str
         skipped_count=len(report.skipped), orphan_count=len(report.orphans),
         skipped_reasons=_count_reasons(report.skipped),
         orphan_reasons=_count_reasons(report.orphans),
-        warnings=list(report.warnings)[:50], embedded=embedded,
+        warnings=list(report.warnings)[:50], licence=licence,
     )
 
 
 def _write_version(versions_dir: Path, meta: SnapshotMeta, entities: Sequence[Entity]) -> Path:
     """Write a complete version directory atomically (tmp dir + rename); return it."""
-    versions_dir.mkdir(parents=True, exist_ok=True)
+    _mkdir_private(versions_dir)
     final = versions_dir / meta.version
     tmp = versions_dir / f".tmp-{meta.version}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
+    tmp.mkdir(mode=0o700)
+    os.chmod(tmp, 0o700)
     try:
         blob = encode_entities(entities)
         _write_file(tmp / ENTITIES_FILE, blob)
@@ -221,16 +247,13 @@ class _Active:
 
 
 class SnapshotStore:
-    """User snapshots under ``root`` plus the embedded defaults cached under ``cache_root``."""
+    """Loaded list snapshots under ``root``, one folder per list id."""
 
-    def __init__(self, root: Path, cache_root: Path | None = None,
-                 embedded: Sequence[EmbeddedList] | None = None) -> None:
+    def __init__(self, root: Path, cache_root: Path | None = None) -> None:
         self.root = Path(root)
         self.cache_root = Path(cache_root) if cache_root else self.root.parent / "cache"
-        self._embedded = tuple(embedded) if embedded is not None else embedded_lists()
-        self._embedded_errors: dict[str, str] = {}
 
-    # ---- user snapshots
+    # ---- snapshots
 
     def _list_dir(self, list_id: str) -> Path:
         if not list_id or any(c in list_id for c in "/\\\0") or list_id.startswith("."):
@@ -241,6 +264,9 @@ class SnapshotStore:
         d = self._list_dir(list_id)
         cur = d / CURRENT_FILE
         if not cur.is_file():
+            if (d / "versions").is_dir():
+                raise SnapshotError(f"the pointer {CURRENT_FILE} to the version in use is "
+                                    "missing; load the list again")
             return None
         version = cur.read_text(encoding="utf-8").strip()
         vdir = d / "versions" / version
@@ -248,16 +274,17 @@ class SnapshotStore:
         return _Active(meta, vdir, esha)
 
     def _user_list_ids(self) -> list[str]:
+        """Every list folder: with a ``CURRENT`` pointer, or with versions but none (broken)."""
         if not self.root.is_dir():
             return []
         return sorted(p.name for p in self.root.iterdir()
                       if p.is_dir() and not p.name.startswith(".")
-                      and (p / CURRENT_FILE).is_file())
+                      and ((p / CURRENT_FILE).is_file() or (p / "versions").is_dir()))
 
     def load(self, format: str, paths: Sequence[Path | str], list_id: str | None = None, *,
              force: bool = False, source: str | None = None,
              publication_date: str | None = None, fallback_publication_date: str | None = None,
-             **options: Any) -> SnapshotMeta:
+             licence: str | None = None, **options: Any) -> SnapshotMeta:
         """Parse ``paths`` as ``format`` and make it the active snapshot of ``list_id``.
 
         ``publication_date`` overrides the date the parser found;
@@ -291,10 +318,10 @@ class SnapshotStore:
         title = spec.title
         meta = _meta_from_report(report, list_id=list_id, title=title, fmt=format, sha=sha,
                                  source=source or ", ".join(str(p) for p in files),
-                                 embedded=False,
                                  publication_date=publication_date
-                                 or report.publication_date or fallback_publication_date)
-        ldir.mkdir(parents=True, exist_ok=True)
+                                 or report.publication_date or fallback_publication_date,
+                                 licence=licence or spec.licence)
+        _mkdir_private(ldir)
         self._clean_tmp(ldir / "versions")
         _write_version(ldir / "versions", meta, report.entities)
         _atomic_write_text(ldir / CURRENT_FILE, meta.version + "\n")
@@ -326,7 +353,7 @@ class SnapshotStore:
                 shutil.rmtree(p, ignore_errors=True)
 
     def remove(self, list_id: str) -> bool:
-        """Remove a user list's snapshots (an embedded default becomes active again)."""
+        """Remove a list's snapshots (screening then goes without it)."""
         ldir = self._list_dir(list_id)
         if not ldir.exists():
             return False
@@ -336,7 +363,7 @@ class SnapshotStore:
         return True
 
     def history(self, list_id: str) -> list[SnapshotMeta]:
-        """All stored versions of a user list, newest load first (embedded: the one in use)."""
+        """All stored versions of a list, newest load first."""
         vdir = self._list_dir(list_id) / "versions"
         out: list[SnapshotMeta] = []
         if vdir.is_dir():
@@ -346,71 +373,7 @@ class SnapshotStore:
                 with contextlib.suppress(Exception):
                     out.append(_read_meta(p)[0])
         out.sort(key=lambda m: m.loaded_at, reverse=True)
-        if not out:
-            emb = self._embedded_active(list_id)
-            if emb is not None:
-                out.append(emb.meta)
         return out
-
-    # ---- embedded defaults
-
-    def _embedded_spec(self, list_id: str) -> EmbeddedList | None:
-        return next((e for e in self._embedded if e.list_id == list_id), None)
-
-    def _embedded_sha(self, emb: EmbeddedList) -> str:
-        """sha256 of the package files, with a (size, mtime) stamp to skip re-hashing."""
-        paths = emb.paths()
-        stamp = [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in paths]
-        stamp_file = self.cache_root / "embedded" / f".{emb.list_id}.stamp.json"
-        with contextlib.suppress(Exception):
-            doc = json.loads(stamp_file.read_text(encoding="utf-8"))
-            if doc["stamp"] == stamp:
-                return str(doc["sha256"])
-        sha = sha256_files(paths)
-        with contextlib.suppress(OSError):
-            stamp_file.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write_text(stamp_file, json.dumps({"stamp": stamp, "sha256": sha}))
-        return sha
-
-    def _embedded_active(self, list_id: str, build: bool = True) -> _Active | None:
-        emb = self._embedded_spec(list_id)
-        if emb is None:
-            return None
-        sha = self._embedded_sha(emb)
-        base = self.cache_root / "embedded"
-        vdir = base / f"{emb.list_id}-{sha[:16]}"
-        if (vdir / META_FILE).is_file():
-            try:
-                meta, esha = _read_meta(vdir)
-                return _Active(meta, vdir, esha)
-            except Exception:
-                shutil.rmtree(vdir, ignore_errors=True)
-        if not build:
-            return None
-        spec = get_format(emb.format)
-        report = spec.parse(emb.paths(), emb.list_id, **emb.options)
-        if not report.entities:
-            raise SnapshotError(f"embedded list {emb.list_id} parsed to zero entities")
-        meta = _meta_from_report(report, list_id=emb.list_id, title=emb.title, fmt=emb.format,
-                                 sha=sha, source="package:exportguard/data/lists/"
-                                 + ",".join(emb.files), embedded=True, publication_date=None)
-        # Write under a temporary name, then rename to the sha-keyed name.
-        base.mkdir(parents=True, exist_ok=True)
-        tmp_versions = base / f".build-{emb.list_id}-{uuid.uuid4().hex[:8]}"
-        try:
-            built = _write_version(tmp_versions, meta, report.entities)
-            try:
-                os.rename(built, vdir)
-            except OSError:
-                if not (vdir / META_FILE).is_file():
-                    raise
-        finally:
-            shutil.rmtree(tmp_versions, ignore_errors=True)
-        for old in base.glob(f"{emb.list_id}-*"):
-            if old != vdir and old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)
-        m2, esha = _read_meta(vdir)
-        return _Active(m2, vdir, esha)
 
     # ---- reading
 
@@ -422,25 +385,14 @@ class SnapshotStore:
             try:
                 a = self._user_current(lid)
             except Exception as exc:
-                problems.append(HealthProblem(lid, f"user snapshot unreadable: {exc}"))
+                problems.append(HealthProblem(lid, f"snapshot unreadable: {exc}"))
                 a = None
             if a is not None:
                 actives[lid] = a
-        for emb in self._embedded:
-            if emb.list_id in actives:
-                continue
-            try:
-                a = self._embedded_active(emb.list_id)
-            except Exception as exc:
-                problems.append(HealthProblem(emb.list_id,
-                                              f"embedded list could not be built: {exc}"))
-                a = None
-            if a is not None:
-                actives[emb.list_id] = a
         return list(actives.values()), problems
 
     def active(self) -> list[SnapshotMeta]:
-        """The snapshot in use for every list (user snapshots override embedded defaults)."""
+        """The snapshot in use for every list."""
         return [a.meta for a in self._active_entries()[0]]
 
     def entities(self, list_ids: Sequence[str] | None = None) -> list[Entity]:
@@ -460,7 +412,7 @@ class SnapshotStore:
         snapshots. Empty list means healthy."""
         actives, problems = self._active_entries()
         if not actives and not problems:
-            problems.append(HealthProblem("*", "no list snapshot available"))
+            problems.append(HealthProblem("*", NO_LISTS_MESSAGE))
         for a in actives:
             try:
                 blob = (a.dir / ENTITIES_FILE).read_bytes()

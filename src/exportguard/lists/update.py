@@ -14,14 +14,14 @@ import shutil
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from exportguard import __version__
-from exportguard.lists.embedded import embedded_lists
+from exportguard.lists.catalogue import CSL_LIST_ID, PUBLISHER_LISTS, csl_exclusions
 from exportguard.lists.errors import ListFormatError, SnapshotError
 from exportguard.lists.model import SnapshotMeta
 from exportguard.lists.registry import FormatSpec, get_format
@@ -78,37 +78,52 @@ def _reason(exc: BaseException) -> str:
 
 def _targets(store: SnapshotStore, list_ids: Sequence[str] | None) -> list[tuple[str, str,
                                                                                dict[str, Any]]]:
-    """(list_id, format, options) for the lists to update."""
-    emb = {e.list_id: e for e in embedded_lists()}
+    """(list_id, format, options) for the lists to update: the named ones, else every
+    loaded list and every list with an official download."""
+    known = dict(PUBLISHER_LISTS)
     active = {m.list_id: m for m in store.active()}
+    wanted = list(list_ids) if list_ids else [lid for lid, _ in PUBLISHER_LISTS] + sorted(
+        set(active) - set(known))
     out: list[tuple[str, str, dict[str, Any]]] = []
-    wanted = list(list_ids) if list_ids else sorted(set(active) | set(emb))
     for lid in wanted:
         if lid in active:
             fmt = active[lid].format
-        elif lid in emb:
-            fmt = emb[lid].format
+        elif lid in known:
+            fmt = known[lid]
         else:
             raise ListFormatError(
-                f"unknown list {lid!r}; known lists: {', '.join(sorted(set(active) | set(emb)))}")
-        out.append((lid, fmt, dict(emb[lid].options) if lid in emb else {}))
+                f"unknown list {lid!r}; known lists: {', '.join(sorted(set(active) | set(known)))}")
+        out.append((lid, fmt, {}))
+    ids = {lid for lid, _, _ in out} | set(active)
+    for lid, _, options in out:
+        if lid == CSL_LIST_ID:
+            options["exclude_sources"] = csl_exclusions(ids)
     return out
 
 
 def update_lists(list_ids: Sequence[str] | None = None, *, store: SnapshotStore | None = None,
                  token: str | None = None, timeout: float = TIMEOUT_S,
-                 force: bool = False) -> list[UpdateResult]:
-    """Update the given lists (default: every active or embedded list with a download URL)."""
+                 force: bool = False,
+                 progress: Callable[[int, int | None], None] | None = None
+                 ) -> list[UpdateResult]:
+    """Update the given lists (default: every loaded list and every list with an official
+    download URL). ``progress(done, total)`` is called after each list."""
     store = store or default_store()
     settings = get_settings()
     active = {m.list_id: m for m in store.active()}
     results: list[UpdateResult] = []
-    for lid, fmt, options in _targets(store, list_ids):
+    targets = _targets(store, list_ids)
+    if progress:
+        progress(0, len(targets))
+    for lid, fmt, options in targets:
+        if progress and results:
+            progress(len(results), len(targets))
         spec = get_format(fmt)
         current = active.get(lid)
         if not spec.urls:
             results.append(UpdateResult(lid, "skipped", f"{lid}: format {fmt} has no official "
-                                        f"download URL; load files with `lists load`"))
+                                        f"download URL; load its files with `lists load {fmt}` "
+                                        "or `lists import DIR`"))
             continue
         if spec.needs_token and not token:
             results.append(UpdateResult(lid, "skipped",
@@ -120,6 +135,8 @@ def update_lists(list_ids: Sequence[str] | None = None, *, store: SnapshotStore 
                 f"{spec.urls[0]}; {_keeping(current)}"))
             continue
         results.append(_update_one(store, lid, spec, options, current, token, timeout, force))
+    if progress:
+        progress(len(results), len(targets))
     return results
 
 

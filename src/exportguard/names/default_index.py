@@ -4,9 +4,10 @@
 have not changed, else loads ``{cache_dir}/names/index-{key}.pkl``, else builds
 it from ``default_store().entities()`` and writes that file. The key hashes
 every active snapshot's list id, version and sha256, so loading or updating a
-list rebuilds the index on the next call; it also hashes the code and reference
-files that prepare names (normalisation, legal forms, stopwords, ...), so an
-upgrade that changes how names are prepared never reuses an index built the old way.
+list rebuilds the index on the next call; it also hashes the code that prepares
+names (normalisation, legal forms, titles, ...) and the version of rigour, whose
+tables of legal forms and titles it uses, so an upgrade that changes how names
+are prepared never reuses an index built the old way.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import hashlib
 import logging
 import threading
 from functools import lru_cache
-from importlib import resources
+from importlib import metadata
 from pathlib import Path
 
 from exportguard.names.index import FORMAT_VERSION, NameIndex
@@ -27,23 +28,30 @@ _lock = threading.Lock()
 _current: tuple[str, NameIndex] | None = None
 
 
-# What a prepared name depends on: the modules that prepare it and their reference data.
-_PREPARATION_MODULES = ("normalize.py", "legal_forms.py", "stopwords.py", "phonetic.py",
-                        "abjad.py", "index.py")
-_PREPARATION_DATA = ("org_types.yml", "stopwords.yml")
+# What a prepared name depends on: the modules that prepare it and the packages whose
+# data they use (rigour: legal forms and titles).
+_PREPARATION_MODULES = ("text.py", "normalize.py", "legal_forms.py", "stopwords.py",
+                        "phonetic.py", "abjad.py", "index.py")
+_PREPARATION_PACKAGES = ("rigour", "anyascii")
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
 
 
 @lru_cache(maxsize=1)
 def preparation_fingerprint() -> str:
-    """Hash of the name-preparation code and reference files (part of the cache key)."""
+    """Hash of the name-preparation code and the versions of its data packages."""
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
     for name in _PREPARATION_MODULES:
         path = here / name
         h.update(name.encode() + (path.read_bytes() if path.exists() else b"-"))
-    data = resources.files("exportguard.data.reference")
-    for name in _PREPARATION_DATA:
-        h.update(name.encode() + data.joinpath(name).read_bytes())
+    for name in _PREPARATION_PACKAGES:
+        h.update(f"|{name}={_package_version(name)}".encode())
     return h.hexdigest()[:16]
 
 

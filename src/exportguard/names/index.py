@@ -14,7 +14,7 @@ legal forms, weights, phonetic keys). A query never meets every name:
    is returned, best first, at or above the threshold.
 
 ``save``/``load`` pickle the prepared arrays; see ``default_index`` for the
-cached index over the embedded lists.
+cached index over the loaded lists.
 """
 
 from __future__ import annotations

@@ -1,98 +1,37 @@
 """Name normalisation: any unicode name to lowercase ASCII tokens, then to a prepared name.
 
-Two levels:
+This module owns the pipeline; its parts are leaves that import nothing of it:
 
-- :func:`normalize` is the text level: NFKC, control characters and punctuation
-  removed, case folded, accents stripped, every script transliterated to Latin
-  (Chinese and Korean one token per syllable, so ``王杰`` -> ``wang jie``),
-  dotted abbreviations joined (``L.L.C.`` -> ``llc``), apostrophes dropped
-  (``O'Hare`` -> ``ohare``), long input capped. It never raises on a ``str``,
-  is idempotent and returns ``""`` when nothing is left.
+- :func:`normalize` (from :mod:`exportguard.names.text`, importable from here too)
+  is the text level: NFKC, control characters and punctuation removed, case
+  folded, accents stripped, every script transliterated to Latin (Chinese and
+  Korean one token per syllable, so ``王杰`` -> ``wang jie``), dotted
+  abbreviations joined (``L.L.C.`` -> ``llc``), apostrophes dropped (``O'Hare``
+  -> ``ohare``), long input capped. It never raises on a ``str``, is idempotent
+  and returns ``""`` when nothing is left.
 - :func:`prepare` is the name level used by the scorer and the index: ``LAST,
   First`` reordered, leading titles and honorifics removed (all of them for
-  people, only unambiguous ones when the type is unknown), legal forms (OOO,
-  LLC, GmbH, 有限公司 ...) pulled out into their own token class with a generic
-  form, and each token given a weight class and phonetic keys.
+  people, only unambiguous ones when the type is unknown; :mod:`.stopwords`),
+  legal forms (OOO, LLC, GmbH, 有限公司 ...) pulled out into their own token class
+  with a generic form (:mod:`.legal_forms`), and each token given a weight class
+  and phonetic keys. The titles and legal forms come from OpenSanctions' rigour.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from anyascii import anyascii
-
 from exportguard.names.abjad import abjad_keys, arabic_abjad_text, is_arabic_script
-from exportguard.names.legal_forms import split_legal_forms
+from exportguard.names.legal_forms import legal_form_hints, split_legal_forms
 from exportguard.names.phonetic import phonetic_keys
 from exportguard.names.stopwords import strip_titles
-
-MAX_RAW_CHARS = 1000  # input beyond this is cut before any work is done
-MAX_TOKENS = 24
-MAX_TOKEN_CHARS = 40  # MAX_TOKENS * (MAX_TOKEN_CHARS + 1) < MAX_RAW_CHARS keeps it idempotent
-
-# Dots inside abbreviations ("L.L.C.", "S.A.", "J.P.") vanish; other dots split words.
-_ABBREV_DOT = re.compile(r"(?<![^\W\d_])([^\W\d_])\.(?=[^\W\d_](?:[.\s,]|$))")
-_APOSTROPHES = frozenset("'`´‘’ʼʻʹ′ˈ")
-_ASCII_NON_TOKEN = re.compile(r"[^a-z0-9]+")
-_ASCII_DROP = re.compile(r"['`\x00-\x1f\x7f]")
-# The Arabic article is written joined to its word; Latin spellings write "al-".
-_ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06FF])\u0627\u0644(?=[\u0600-\u06FF]{2})")
+from exportguard.names.text import MAX_RAW_CHARS, normalize
 
 
 def _words(text: str) -> list[str]:
     return text.split()
-
-
-def _is_syllabic(ch: str) -> bool:
-    """Han ideographs and Hangul syllables: one syllable each, transliterated as its own token."""
-    cp = ord(ch)
-    return (
-        0x4E00 <= cp <= 0x9FFF
-        or 0x3400 <= cp <= 0x4DBF
-        or 0x20000 <= cp <= 0x2FA1F
-        or 0xF900 <= cp <= 0xFAFF
-        or 0xAC00 <= cp <= 0xD7AF
-    )
-
-
-def _finish(text: str) -> str:
-    tokens = _ASCII_NON_TOKEN.sub(" ", text.lower()).split()
-    return " ".join(t[:MAX_TOKEN_CHARS] for t in tokens[:MAX_TOKENS])
-
-
-# caches are bounded so that bulk screening of millions of names keeps a flat memory
-@lru_cache(maxsize=50_000)
-def normalize(text: str) -> str:
-    """Lowercase ASCII tokens separated by single spaces ("" when nothing is left)."""
-    if not isinstance(text, str):
-        raise TypeError(f"name must be a str, not {type(text).__name__}")
-    text = unicodedata.normalize("NFKC", text[:MAX_RAW_CHARS])
-    text = _ABBREV_DOT.sub(r"\1", text)
-    if text.isascii():
-        return _finish(_ASCII_DROP.sub("", text))
-    text = _ARABIC_ARTICLE.sub("al ", text)
-    out: list[str] = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch if ch not in "'`" else "")
-            continue
-        if ch in _APOSTROPHES:
-            continue
-        cat = unicodedata.category(ch)
-        if cat in ("Cc", "Cf", "Co", "Cn"):
-            continue  # controls, zero-width and unassigned characters vanish, not split
-        if cat[0] in "LN" or cat in ("Mn", "Mc"):
-            if _is_syllabic(ch):
-                out.append(" " + anyascii(ch) + " ")
-            else:
-                # anyascii writes soft/hard signs and glottal stops as apostrophes: drop them
-                out.append(anyascii(ch).replace("'", "").replace("`", ""))
-        else:
-            out.append(" ")  # punctuation, symbols (emoji), separators, controls
-    return _finish("".join(out))
 
 
 # Particles and connectives: kept, but they weigh little in a score.
@@ -174,19 +113,31 @@ def prepare(name: str, kind: str = "any") -> PreparedName:
     turns an empty name into a ``ValueError``).
     """
     raw = name[:MAX_RAW_CHARS]
-    if kind in ("person", "any", "unknown"):
-        has_legal = bool(split_legal_forms(tuple(normalize(raw).split()))[1])
-        if not has_legal:
-            raw = _reorder_last_first(raw)
     text = normalize(raw)
     tokens = tuple(text.split())
+    hints = None  # the legal forms rigour finds in the name as written
+    split = None
+    if kind in ("person", "any", "unknown"):
+        reordered = _reorder_last_first(raw)
+        if reordered != raw:  # "LAST, First" is a person's name unless it has a legal form
+            hints = legal_form_hints(raw, text)
+            split = (tokens, split_legal_forms(tokens, hints))
+            if not split[1][1]:
+                raw, text = reordered, normalize(reordered)
+                tokens = tuple(text.split())
     arabic = not raw.isascii() and is_arabic_script(raw)
     if not arabic:  # Latin titles do not apply to transliterations ("عامر" is "mr")
         tokens = strip_titles(tokens, kind)
     legal: tuple[str, ...] = ()
     legal_raw: tuple[str, ...] = ()
     if kind != "person":
-        name_tokens, legal_found = split_legal_forms(tokens)
+        if hints is None:
+            hints = legal_form_hints(raw, text)
+        # the same tokens as above (nothing reordered or stripped) split the same way
+        name_tokens, legal_found = (
+            split[1] if split is not None and split[0] == tokens
+            else split_legal_forms(tokens, hints)
+        )
         if name_tokens:
             legal = tuple(sorted({g for g, _ in legal_found}))
             legal_raw = tuple(t for _, raw_tokens in legal_found for t in raw_tokens)

@@ -1,17 +1,23 @@
-"""Titles and honorifics from ``stopwords.yml``, stripped from the start of names.
+"""Titles and honorifics from rigour's name prefixes, stripped from the start of names.
 
-For people every title is removed; when the type is unknown only titles that
-are not also ordinary words of organisation names ("General", "President",
-"Director" ...) are removed; organisations and vessels lose only a leading
-article (and ``MV``/``M/V`` for vessels).
+For people every title is removed (rigour's ``PERSON_NAME_PREFIXES``); when the
+type is unknown only titles that are not also ordinary words of organisation
+names ("General", "President", "Director" ...) are removed; organisations lose
+only a leading article, vessels their prefixes (``MV``, ``M/V``, ``MT``, ``SS``,
+``The``: rigour's ``OBJ_NAME_PREFIXES``).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
-import yaml
+from rigour._core import (
+    obj_name_prefixes_list,
+    org_name_prefixes_list,
+    person_name_prefixes_list,
+)
+
+from exportguard.names.text import normalize
 
 
 def _words(text: str) -> list[str]:
@@ -24,29 +30,19 @@ _AMBIGUOUS_TITLES = frozenset(_words(
 ))
 
 
-def _norm(text: str) -> str:
-    from exportguard.names.normalize import normalize
-
-    return normalize(text)
+def _norm_all(items: list[str]) -> frozenset[tuple[str, ...]]:
+    return frozenset(t for t in (tuple(normalize(str(i)).split()) for i in items) if t)
 
 
 @lru_cache(maxsize=1)
 def _tables() -> dict[str, frozenset[tuple[str, ...]]]:
-    raw = resources.files("exportguard.data.reference").joinpath("stopwords.yml").read_text(
-        encoding="utf-8"
-    )
-    data = yaml.safe_load(raw) or {}
-
-    def norm_all(items: list[str]) -> frozenset[tuple[str, ...]]:
-        return frozenset(t for t in (tuple(_norm(str(i)).split()) for i in items or []) if t)
-
-    person = norm_all(data.get("PERSON_NAME_PREFIXES", []))
+    person = _norm_all(person_name_prefixes_list())
     safe = frozenset(t for t in person if not (set(t) & _AMBIGUOUS_TITLES))
     return {
         "person": person,
         "any": safe,
-        "organization": norm_all(data.get("ORG_NAME_PREFIXES", [])) & {("the",)},
-        "vessel": norm_all(data.get("OBJ_NAME_PREFIXES", [])),
+        "organization": _norm_all(org_name_prefixes_list()) & {("the",)},
+        "vessel": _norm_all(obj_name_prefixes_list()),
     }
 
 

@@ -99,6 +99,43 @@ def create_token(user: str, label: str | None = None, expires_at: datetime | Non
                 "expires_at": expires_at.isoformat() if expires_at else None}
 
 
+def list_tokens(user: str | None = None, actor: Actor | None = None,
+                db_url: str | None = None) -> list[dict[str, Any]]:
+    """API tokens, oldest first (admin): id, user, prefix, label, dates and state.
+
+    Never the token or its hash (the token itself is shown once, at creation).
+    """
+    from sqlalchemy import select
+
+    from exportguard.store.models import ApiToken, User, utcnow
+
+    actor = actor or cli_actor()
+    actor.require("admin", "listing tokens")
+    q = (select(ApiToken, User.name, User.role, User.disabled_at)
+         .join(User, User.id == ApiToken.user_id).order_by(ApiToken.id))
+    if user is not None:
+        q = q.where(User.name == user)
+    now = utcnow()
+    out = []
+    with get_database(db_url).session() as s:
+        for tok, name, role, disabled_at in s.execute(q):
+            if tok.revoked_at is not None:
+                state = "revoked"
+            elif tok.expires_at is not None and tok.expires_at <= now:
+                state = "expired"
+            elif disabled_at is not None:
+                state = "user disabled"
+            else:
+                state = "active"
+            out.append({
+                "id": tok.id, "user": name, "role": role, "prefix": tok.prefix,
+                "label": tok.label, "state": state, "created_at": tok.created_at.isoformat(),
+                "expires_at": tok.expires_at.isoformat() if tok.expires_at else None,
+                "revoked_at": tok.revoked_at.isoformat() if tok.revoked_at else None,
+            })
+    return out
+
+
 def revoke_token(token_id: int, actor: Actor | None = None,
                  db_url: str | None = None) -> dict[str, Any]:
     actor = actor or cli_actor()

@@ -1,8 +1,9 @@
-"""List services the faces call: status, load a file, update from the publishers."""
+"""List services the faces call: status, load a file, import a folder, update from the
+publishers."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from exportguard.lists.errors import ListFormatError, SnapshotError
 from exportguard.lists.model import SnapshotMeta
 from exportguard.lists.snapshots import SnapshotStore, default_store
 from exportguard.service.errors import InputError
+
+Progress = Callable[[int, int | None], None]
 
 
 def policy_max_age_days(policy: str | Path | None = None) -> int:
@@ -74,8 +77,9 @@ def list_status(max_age_days: int | None = None,
             "orphan_reasons": m.orphan_reasons,
             "warnings": m.warnings,
             "sha256": m.sha256,
-            "embedded": m.embedded,
             "source": m.source,
+            "source_files": short_source(m.source or ""),
+            "licence": m.licence or _format_licence(m.format),
             "stale": bool(max_age_days is not None and age is not None and age > max_age_days),
             "problem": problems.get(m.list_id),
         })
@@ -86,7 +90,7 @@ def list_status(max_age_days: int | None = None,
                         "loaded_at": None,
                         "entity_count": 0, "skipped_count": 0, "orphan_count": 0,
                         "skipped_reasons": {}, "orphan_reasons": {}, "warnings": [],
-                        "sha256": None, "embedded": None, "source": None, "stale": True,
+                        "sha256": None, "source": None, "licence": None, "stale": True,
                         "problem": msg})
     return out
 
@@ -103,13 +107,50 @@ def load_list(format: str, paths: Sequence[str | Path], list_id: str | None = No
     return meta
 
 
+def short_source(source: str) -> str:
+    """A snapshot's source as file names (not full paths) or URLs, for display."""
+    parts = [p.strip() for p in source.split(",") if p.strip()]
+    return ", ".join(p if "://" in p else Path(p).name for p in parts)
+
+
+def _format_licence(fmt: str) -> str:
+    """The licence of a format's publisher (for snapshots written before it was stored)."""
+    from exportguard.lists.registry import FORMATS
+
+    spec = FORMATS.get(fmt)
+    return spec.licence if spec else ""
+
+
+def import_lists(folder: str | Path, force: bool = False, store: SnapshotStore | None = None,
+                 progress: Progress | None = None) -> dict[str, Any]:
+    """Load every publisher file found in ``folder``; :class:`InputError` if the folder is
+    unusable or holds no list at all. One result per list (loaded/unchanged/failed), plus
+    the files skipped and the sets superseded by newer ones."""
+    from exportguard.lists.importer import import_folder, plan_to_dict, scan_folder
+
+    store = store or default_store()
+    try:
+        plan = scan_folder(folder)
+    except ListFormatError as exc:
+        raise InputError(str(exc)) from None
+    if not plan.candidates:
+        raise InputError(f"no list file found in {folder} ({len(plan.unknown)} file(s) "
+                         "looked at); it should hold the publishers' files, e.g. the UN "
+                         "consolidated.xml, OFAC sdn.csv/add.csv/alt.csv, the CSL CSV")
+    _, results = import_folder(folder, store, force=force, progress=progress, plan=plan)
+    if any(r.status == "loaded" for r in results):
+        _forget_caches()
+    return {**plan_to_dict(plan), "lists": [r.to_dict() for r in results]}
+
+
 def update_lists(list_ids: Sequence[str] | None = None, token: str | None = None,
-                 force: bool = False, store: SnapshotStore | None = None) -> list[dict[str, Any]]:
+                 force: bool = False, store: SnapshotStore | None = None,
+                 progress: Progress | None = None) -> list[dict[str, Any]]:
     """Download and load the official files; one result dict per list, never raises for network."""
     from exportguard.lists.update import update_lists as _update
 
     try:
-        results = _update(list_ids, store=store, token=token, force=force)
+        results = _update(list_ids, store=store, token=token, force=force, progress=progress)
     except ListFormatError as exc:
         raise InputError(str(exc)) from None
     if any(r.status == "updated" for r in results):
@@ -118,7 +159,7 @@ def update_lists(list_ids: Sequence[str] | None = None, token: str | None = None
 
 
 def remove_list(list_id: str, store: SnapshotStore | None = None) -> bool:
-    """Remove a user-loaded list (its embedded default, if any, becomes active again)."""
+    """Remove a loaded list (screening then goes without it)."""
     store = store or default_store()
     try:
         removed = store.remove(list_id)

@@ -22,10 +22,11 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from exportguard.csvsafe import safe_row
 from exportguard.names.index import NameIndex
 from exportguard.names.model import Match
 from exportguard.names.score import DEFAULT_THRESHOLD, ENTITY_KINDS, compare
-from exportguard.service.errors import InputError
+from exportguard.service.errors import InputError, ListsUnavailableError
 
 TYPES = (*ENTITY_KINDS, "any")
 CHUNK_ROWS = 20_000
@@ -65,11 +66,16 @@ def _check_name(name: Any, what: str = "name") -> str:
 
 
 def _index(index: NameIndex | None) -> NameIndex:
+    """The given index, else the one over the loaded lists; :class:`ListsUnavailableError`
+    when lists are missing or broken (a name check never answers "no match" then)."""
     if index is not None:
         return index
-    from exportguard.names.default_index import get_default_index
+    from exportguard.service.screening import load_list_state
 
-    return get_default_index()
+    state = load_list_state()
+    if state.problems or state.matcher is None:
+        raise ListsUnavailableError("; ".join(state.problems) or "no name index available")
+    return state.matcher  # type: ignore[return-value]
 
 
 def match_name(
@@ -176,6 +182,8 @@ def _iter_column(path: Path, column: str) -> tuple[Iterator[pa.Array], int | Non
 
 
 class _Writer:
+    """Match rows to Parquet (as they are) or CSV (text cells neutralised: :mod:`csvsafe`)."""
+
     def __init__(self, path: Path) -> None:
         self.fmt = _kind_of_path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -186,6 +194,8 @@ class _Writer:
             self.writer = pacsv.CSVWriter(path, OUTPUT_SCHEMA)
 
     def write(self, rows: dict[str, list[Any]]) -> None:
+        if self.fmt == "csv":
+            rows = {k: safe_row(v) for k, v in rows.items()}
         self.writer.write_table(pa.table(rows, schema=OUTPUT_SCHEMA))
 
     def close(self) -> None:
@@ -262,7 +272,8 @@ def compare_file(input_path: str | Path, output_path: str | Path,
     """Score ``name1,name2[,type]`` CSV rows; write them back with ``score,match`` added.
 
     A row with an empty or letterless name gets an empty score, ``match`` false
-    and the reason in ``error``.
+    and the reason in ``error``. Cells a spreadsheet would run as formulas get
+    an apostrophe (:mod:`exportguard.csvsafe`).
     """
     inp, outp = Path(input_path), Path(output_path)
     thr = _check_threshold(threshold)
@@ -281,8 +292,8 @@ def compare_file(input_path: str | Path, output_path: str | Path,
     matched = 0
     outp.parent.mkdir(parents=True, exist_ok=True)
     with outp.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=out_fields, extrasaction="ignore")
-        writer.writeheader()
+        writer = csv.writer(fh)
+        writer.writerow(safe_row(out_fields))
         for i, row in enumerate(rows):
             rec = {k: v for k, v in row.items() if k is not None}
             try:
@@ -293,7 +304,7 @@ def compare_file(input_path: str | Path, output_path: str | Path,
                 matched += res.match
             except ValueError as exc:
                 rec.update(score="", match="false", error=f"row {i}: {exc}")
-            writer.writerow(rec)
+            writer.writerow(safe_row(rec.get(f, "") for f in out_fields))
             if progress_callback is not None and (i + 1) % 1000 == 0:
                 progress_callback(i + 1, len(rows))
     if progress_callback is not None:

@@ -4,7 +4,8 @@ A user signs in with name and password and then acts with the same role as
 their API tokens. Only an scrypt hash is kept (``scrypt$n$r$p$salt$hash``,
 base64, 16 random bytes of salt); a user without a password cannot sign in to
 the web UI. Setting a password is an admin action and is written to the audit
-log (never the password or its hash).
+log (never the password or its hash); it ends every web session of the user in
+the same transaction (:func:`exportguard.service.sessions.revoke_user_sessions`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from exportguard.service.auth import Actor, cli_actor
 from exportguard.service.errors import InputError, NotFoundError
@@ -68,8 +70,13 @@ def check_strength(password: str) -> str:
 
 
 def set_password(name: str, password: str, actor: Actor | None = None,
-                 db_url: str | None = None) -> dict[str, str]:
-    """Set (or replace) a user's web sign-in password; admin only; audited."""
+                 db_url: str | None = None) -> dict[str, Any]:
+    """Set (or replace) a user's web sign-in password; admin only; audited.
+
+    Every web session of the user ends at once (``sessions_ended`` in the result).
+    """
+    from exportguard.service.sessions import revoke_user_sessions
+
     actor = actor or cli_actor()
     actor.require("admin", "setting a password")
     check_strength(password)
@@ -80,9 +87,10 @@ def set_password(name: str, password: str, actor: Actor | None = None,
             raise NotFoundError(f"no user {name!r}: add it first with `exportguard users add`")
         user.password_hash = hashed
         s.flush()
+        ended = revoke_user_sessions(s, user.id, "password changed")
         audit.append(s, actor=actor.name, action="user.password_set", object_type="user",
-                     object_id=name, payload={})
-        return {"name": user.name, "role": user.role}
+                     object_id=name, payload={"sessions_ended": ended})
+        return {"name": user.name, "role": user.role, "sessions_ended": ended}
 
 
 def authenticate_password(name: str, password: str, db_url: str | None = None) -> Actor | None:
@@ -104,15 +112,3 @@ def authenticate_password(name: str, password: str, db_url: str | None = None) -
     if not check_password(password, stored) or disabled:
         return None
     return Actor(name=uname, role=role)
-
-
-def actor_for(name: str, db_url: str | None = None) -> Actor | None:
-    """The current actor for a signed-in user name (None once the user is disabled or gone).
-
-    The role is read on every request, so a role change applies at once.
-    """
-    with get_database(db_url).session() as s:
-        user = repo.get_user(s, name)
-        if user is None or user.disabled_at is not None:
-            return None
-        return Actor(name=user.name, role=user.role)

@@ -97,7 +97,9 @@ def load_list_state() -> ListState:
     except Exception as exc:
         problems.append(f"list health check failed: {exc}")
     if not metas and not problems:
-        problems.append("no list snapshot available")
+        from exportguard.lists.snapshots import NO_LISTS_MESSAGE
+
+        problems.append(NO_LISTS_MESSAGE)
     matcher: PartyMatcher | None = None
     if metas:
         try:
@@ -189,9 +191,17 @@ def parse_shipment_json(raw: bytes, source: str) -> dict[str, Any]:
 
 
 def read_shipment_file(path: str | Path) -> dict[str, Any]:
-    """Read one shipment JSON file; :class:`InputError` for bad JSON."""
+    """Read one shipment JSON file; :class:`InputError` for bad JSON, a file larger than
+    ``EXPORTGUARD_MAX_BODY_BYTES`` or JSON nested too deep (checked before parsing)."""
+    from exportguard.contracts.jsoninput import check_json
+    from exportguard.settings import get_settings
+
     p = Path(path)
-    return parse_shipment_json(p.read_bytes(), str(p))
+    limit = get_settings().max_body_bytes
+    with p.open("rb") as fh:
+        raw = fh.read(limit + 1)  # never more than the limit in memory
+    check_json(raw, source=str(p), max_bytes=limit)
+    return parse_shipment_json(raw, str(p))
 
 
 @dataclass

@@ -8,7 +8,8 @@ SQLite connections get ``journal_mode=WAL``, ``busy_timeout`` and
 lazily (``BEGIN DEFERRED``), where two writers that both read first deadlock on
 the upgrade to a write lock; so write sessions start with ``BEGIN IMMEDIATE``
 (one writer at a time, readers never blocked thanks to WAL) and read sessions
-with a plain ``BEGIN``.
+with a plain ``BEGIN``. A new SQLite file is created 0600 (its ``-wal`` and
+``-shm`` follow) in folders created 0700, whatever the umask.
 
 On PostgreSQL, writes that must not race take row locks
 (``SELECT ... FOR UPDATE``) or a transaction-scoped advisory lock; see
@@ -17,6 +18,8 @@ On PostgreSQL, writes that must not race take row locks
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,13 +78,36 @@ def _install_sqlite_hooks(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file (and missing folders) readable by the owner only: 0600 and
+    0700, whatever the umask. SQLite gives its ``-wal`` and ``-shm`` files the mode of the
+    database file. An existing file keeps its mode."""
+    missing: list[Path] = []
+    d = path.parent
+    while not d.exists():
+        missing.append(d)
+        d = d.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+            os.chmod(folder, 0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 def make_engine(url: str) -> Engine:
     """A new engine for ``url`` (no migration; see :func:`get_database`)."""
     url = normalize_url(url)
     if is_sqlite(url):
         db_path = make_url(url).database
-        if db_path and db_path != ":memory:":
-            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        if db_path and db_path != ":memory:" and not db_path.startswith("file:"):
+            _create_private_file(Path(db_path))
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

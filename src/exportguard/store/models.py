@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -86,6 +87,54 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class WebSessionRecord(Base):
+    """A signed-in web UI session (migration 0003).
+
+    The browser's cookie holds a random 256-bit id; only its SHA-256 is stored
+    (``id_hash``), so a database leak does not leak usable sessions. A session is
+    valid while ``revoked_at`` is empty, ``expires_at`` is in the future and its user
+    is enabled. Sign-out, a password change and an admin's "end sessions" set
+    ``revoked_at`` (with ``revoked_reason``).
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the cookie
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_reason: Mapped[str | None] = mapped_column(String(200), default=None)
+    client_address: Mapped[str | None] = mapped_column(String(100), default=None)
+    user_agent: Mapped[str | None] = mapped_column(String(300), default=None)
+
+
+class LoginAttempt(Base):
+    """One checked sign-in attempt (for throttling; migration 0003).
+
+    ``username`` is the name as typed (whether or not such a user exists).
+    A row is written as a failure *before* the password is checked and turned
+    into a success afterwards, so parallel attempts cannot slip past the limit.
+    Attempts refused by the throttle are not written.
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_at", "username", "at"),
+        Index("ix_login_attempts_client_at", "client_address", "at"),
+        Index("ix_login_attempts_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    username: Mapped[str] = mapped_column(String(200))
+    client_address: Mapped[str] = mapped_column(String(100))
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ListSnapshotRecord(Base):

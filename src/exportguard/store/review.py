@@ -1,9 +1,12 @@
 """Review cases, the actions reviewers take on them, and remembered false positives.
 
 A case closes once: released (outcome ``CLEAR`` or ``LICENSED``, optionally
-until an expiry date) or confirmed (``DENY``). Closing locks the case row
-(``SELECT ... FOR UPDATE`` on PostgreSQL; the write lock on SQLite) so two
-reviewers cannot both close it. A false-positive mark does not close the case.
+until an expiry date) or confirmed (``DENY``). Every action's audit entry holds
+the hash of the stored action and of the case as the action left it (close the
+case first, then :func:`record_action`), which ``audit verify`` recomputes.
+Closing locks the case row (``SELECT ... FOR UPDATE`` on PostgreSQL; the write
+lock on SQLite) so two reviewers cannot both close it. A false-positive mark
+does not close the case.
 """
 
 from __future__ import annotations
@@ -69,7 +72,10 @@ def record_action(session: Session, case: Case, *, action: str, actor: str, reas
     session.flush()
     audit.append(session, actor=actor, action=f"case.{action}", object_type="case",
                  object_id=str(case.id),
-                 payload={"screening": case.screening_id, "reason": reason, **(details or {})})
+                 payload={"screening": case.screening_id, "reason": reason, **(details or {}),
+                          # the stored action and the case as it leaves it, for audit verify
+                          "review_action": rec.id, "record": audit.review_action_digest(rec),
+                          "case_record": audit.case_digest(case)})
     return rec
 
 

@@ -2,7 +2,10 @@
 
 :func:`insert` writes a screening with its findings, records the list
 snapshots it used (once per list version), opens a review case for a HOLD and
-appends the audit entry, all in the caller's write transaction.
+appends the audit entry, all in the caller's write transaction. The entry holds
+the hash of the stored screening (with its findings) and of the case it opened
+(:func:`exportguard.store.audit.screening_digest`), which ``audit verify``
+recomputes from the stored rows.
 """
 
 from __future__ import annotations
@@ -45,10 +48,11 @@ def insert(session: Session, *, screening_id: str, input_doc: dict[str, Any], in
     )
     session.add(rec)
     session.flush()  # the idempotency key's unique constraint fires here
-    for seq, f in enumerate(result.get("findings") or []):
-        session.add(FindingRecord(
-            screening_id=rec.id, seq=seq, rule=f["rule"], severity=str(f["severity"]),
-            subject=f["subject"], evidence=f.get("evidence") or {}, message=f["message"]))
+    findings = [FindingRecord(
+        screening_id=rec.id, seq=seq, rule=f["rule"], severity=str(f["severity"]),
+        subject=f["subject"], evidence=f.get("evidence") or {}, message=f["message"])
+        for seq, f in enumerate(result.get("findings") or [])]
+    session.add_all(findings)
     _record_lists(session, rec.lists)
     case = None
     if open_case if open_case is not None else rec.decision == "HOLD":
@@ -61,7 +65,10 @@ def insert(session: Session, *, screening_id: str, input_doc: dict[str, Any], in
                      "input_sha256": input_sha256,
                      "result_sha256": _sha(audit.canonical_json(result)),
                      "policy": policy, "source": source, "rescreen_of": rescreen_of,
-                     "case": case.id if case else None})
+                     "case": case.id if case else None,
+                     # the stored record and its case, as ``audit verify`` recomputes them
+                     "record": audit.screening_digest(rec, findings),
+                     "case_record": audit.case_digest(case) if case else None})
     return rec, case
 
 

@@ -43,6 +43,7 @@ def _root_router() -> APIRouter:
 def install(app: FastAPI) -> None:
     """Add the web UI's routes, static files and error pages to ``app``."""
     from exportguard.web.routes import (
+        admin,
         dashboard,
         entities,
         licences,
@@ -54,7 +55,7 @@ def install(app: FastAPI) -> None:
     )
 
     app.include_router(_root_router())
-    for module in (session, dashboard, screen, names, entities, review, licences, lists):
+    for module in (session, dashboard, screen, names, entities, review, licences, lists, admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 

@@ -1,14 +1,20 @@
-"""Web sessions and CSRF: a signed session cookie and a per-session token on every POST.
+"""Web sessions and CSRF: a server-side session per sign-in and a per-session token on every POST.
 
-The cookie holds ``{"u": user or null, "c": csrf token, "t": issued at}``,
-base64 JSON signed with HMAC-SHA256. The key is ``web_secret`` in the
-exportguard home (32 random bytes, created 0600 on first use), so sessions
-survive a restart and every worker of one home shares it. The user's role is
-read from the store on every request: disabling a user or changing a role
-applies at once. Sessions last :data:`SESSION_SECONDS`.
+A signed-in browser's ``eg_session`` cookie holds only a random 256-bit id;
+the session itself (user, CSRF token, times, address) is a row of the store
+(:mod:`exportguard.service.sessions`), looked up on every request, so
+sign-out, a password change and an admin's "end sessions" apply to the next
+request of every worker, and the user's current role is used.
+
+Before sign-in, the sign-in form gets an *anonymous* session: a cookie
+``{"a": 1, "c": csrf token, "t": issued at}``, base64 JSON signed with
+HMAC-SHA256 (nothing stored, so anonymous visitors cannot fill the table).
+The key is ``web_secret`` in the exportguard home (32 random bytes, created
+0600 on first use), shared by every worker of one home. The two kinds of
+cookie are told apart by the ``.`` that only a signed value contains.
 
 Every POST must carry the session's CSRF token in a ``csrf_token`` form field
-(the sign-in form too: an anonymous session is issued with the form).
+(the sign-in form too).
 """
 
 from __future__ import annotations
@@ -26,13 +32,14 @@ from typing import Any
 
 from fastapi import Request, Response
 
+from exportguard.service import sessions as store_sessions
 from exportguard.service.auth import Actor
-from exportguard.service.passwords import actor_for
+from exportguard.service.sessions import SessionPolicy, SignInResult
 from exportguard.settings import Settings
 
 COOKIE = "eg_session"
-SESSION_SECONDS = 12 * 3600
 SECRET_FILE = "web_secret"
+ANONYMOUS_SECONDS = 12 * 3600  # how long a sign-in form stays usable
 
 
 class LoginRequired(Exception):
@@ -48,6 +55,7 @@ class WebSession:
     actor: Actor | None
     csrf: str
     issued: int
+    session_id: str | None = None  # the cookie of a signed-in session (None: anonymous)
 
     @property
     def user(self) -> Actor:
@@ -108,23 +116,46 @@ def db_url(request: Request) -> str:
     return str(request.app.state.settings.db_url)
 
 
+def policy(request: Request) -> SessionPolicy:
+    """The server's session and throttling settings (``Settings.extra``), read once."""
+    state = request.app.state
+    value = getattr(state, "session_policy", None)
+    if value is None:
+        value = SessionPolicy.from_settings(state.settings)
+        state.session_policy = value
+    return value  # type: ignore[no-any-return]
+
+
+def client_address(request: Request) -> str:
+    """The client's address (behind a reverse proxy: as the server's proxy settings give it)."""
+    return request.client.host if request.client else "unknown"
+
+
 def load_session(request: Request) -> WebSession | None:
-    """The request's session (with the user's current role), or None if there is none."""
+    """The request's session (with the user's current role), or None if there is none.
+
+    A signed-in session is looked up in the store on every request (no cache).
+    """
     cached = getattr(request.state, "web_session", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     raw = request.cookies.get(COOKIE)
-    data = _unsign(_key(request), raw) if raw else None
-    if not data or not isinstance(data.get("c"), str) or not isinstance(data.get("t"), int):
+    if not raw:
         return None
-    if data["t"] + SESSION_SECONDS < time.time():
-        return None
-    actor = None
-    if isinstance(data.get("u"), str):
-        actor = actor_for(data["u"], db_url(request))
-        if actor is None:
+    if "." in raw:  # anonymous: a signed CSRF token for the sign-in form
+        data = _unsign(_key(request), raw)
+        if (not data or data.get("a") != 1 or not isinstance(data.get("c"), str)
+                or not isinstance(data.get("t"), int)):
             return None
-    session = WebSession(actor=actor, csrf=data["c"], issued=data["t"])
+        if data["t"] + ANONYMOUS_SECONDS < time.time():
+            return None
+        session = WebSession(actor=None, csrf=data["c"], issued=data["t"])
+    else:
+        found = store_sessions.lookup(raw, db_url(request))
+        if found is None:
+            return None
+        session = WebSession(actor=found.actor, csrf=found.csrf,
+                             issued=int(found.created_at.timestamp()), session_id=raw)
     request.state.web_session = session
     return session
 
@@ -137,29 +168,36 @@ def require_session(request: Request) -> WebSession:
     return session
 
 
-def issue_session(request: Request, actor: Actor | None) -> WebSession:
-    """A fresh session (new CSRF token) for ``actor`` (None: anonymous, for the sign-in form);
-    the cookie is set by :func:`set_session_cookie`."""
-    session = WebSession(actor=actor, csrf=secrets.token_urlsafe(32), issued=int(time.time()))
+def anonymous_session(request: Request) -> WebSession:
+    """A fresh anonymous session (new CSRF token) for the sign-in form; the cookie is set by
+    :func:`set_anonymous_cookie` (render the page first, with this session's token)."""
+    session = WebSession(actor=None, csrf=secrets.token_urlsafe(32), issued=int(time.time()))
     request.state.web_session = session
     return session
 
 
-def set_session_cookie(request: Request, response: Response, session: WebSession) -> None:
-    value = _sign(_key(request), {"u": session.actor.name if session.actor else None,
-                                  "c": session.csrf, "t": session.issued})
-    response.set_cookie(COOKIE, value, max_age=SESSION_SECONDS, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https", path="/")
+def set_anonymous_cookie(request: Request, response: Response, session: WebSession) -> None:
+    value = _sign(_key(request), {"a": 1, "c": session.csrf, "t": session.issued})
+    _set_cookie(request, response, value, ANONYMOUS_SECONDS)
 
 
-def new_session(request: Request, response: Response, actor: Actor | None) -> WebSession:
-    """Issue a fresh session for ``actor`` and set its cookie on ``response``."""
-    session = issue_session(request, actor)
-    set_session_cookie(request, response, session)
+def start_session(request: Request, response: Response, result: SignInResult) -> WebSession:
+    """Set the cookie of the session :func:`exportguard.service.sessions.sign_in` created."""
+    assert result.actor is not None and result.session_id and result.csrf
+    session = WebSession(actor=result.actor, csrf=result.csrf, issued=int(time.time()),
+                         session_id=result.session_id)
+    request.state.web_session = session
+    _set_cookie(request, response, result.session_id, policy(request).session_seconds)
     return session
 
 
+def _set_cookie(request: Request, response: Response, value: str, max_age: int) -> None:
+    response.set_cookie(COOKIE, value, max_age=max_age, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", path="/")
+
+
 def end_session(response: Response) -> None:
+    """Delete the cookie (the caller revokes the stored session)."""
     response.delete_cookie(COOKIE, path="/")
 
 

@@ -8,19 +8,23 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from exportguard.api.auth import screener
+from exportguard.api.errors import responses
+from exportguard.api.limits import ApiRoute
+from exportguard.contracts.jsoninput import JSON_INT, JSON_NUMBER, REQUIRED_TEXT, JsonBool
 from exportguard.service.auth import Actor
 
-router = APIRouter(tags=["names"])
+router = APIRouter(tags=["names"], route_class=ApiRoute, responses=responses(401, 413, 422))
 
 
 class MatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]
+    # not blank (a name with no letter or digit at all is refused by the service: 422)
+    name: Annotated[str, Field(min_length=1, max_length=500, pattern=REQUIRED_TEXT)]
     type: Literal["person", "organization", "vessel", "aircraft", "any"] = "any"
-    limit: Annotated[int, Field(ge=1, le=100)] = 10
-    threshold: Annotated[float, Field(ge=0, le=1)] | None = None
-    explain: bool = False
+    limit: Annotated[int, Field(ge=1, le=100), JSON_INT] = 10
+    threshold: Annotated[float, Field(ge=0, le=1), JSON_NUMBER] | None = None
+    explain: JsonBool = False
 
 
 class MatchOut(BaseModel):
@@ -42,7 +46,8 @@ class MatchResult(BaseModel):
     matches: list[MatchOut]
 
 
-@router.post("/match", response_model=MatchResult, response_model_exclude_none=True)
+@router.post("/match", response_model=MatchResult, response_model_exclude_none=True,
+             responses=responses(503))
 def match(body: MatchIn, actor: Actor = Depends(screener)) -> Any:
     from exportguard.service.names import match_name
 

@@ -27,6 +27,7 @@ def dashboard_page(request: Request, days: int = 30,
     stale = [x for x in lists if x.get("stale") or x.get("problem")]
     return render(request, "dashboard.html", {
         "data": data, "days": days, "decisions": DECISIONS, "stale": stale,
+        "no_lists": not any(x.get("id") != "*" for x in lists),
         "lists_total": len(lists),
         "allow_stale": get_settings().allow_stale_lists and not any(
             x.get("problem") for x in stale),

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from exportguard.service.entities import explain_match
-from exportguard.service.errors import InputError
+from exportguard.service.errors import InputError, ListsUnavailableError
 from exportguard.service.names import TYPES, match_name
 from exportguard.web.auth import WebSession, require_session
 from exportguard.web.render import render
@@ -19,6 +19,7 @@ def names_page(request: Request, q: str = "", type: str = "any", threshold: str 
                limit: int = 10, session: WebSession = Depends(require_session)) -> Response:
     result = None
     error = None
+    status = 422
     thr: float | None = None
     limit = max(1, min(limit, 50))
     if q.strip():
@@ -33,6 +34,9 @@ def names_page(request: Request, q: str = "", type: str = "any", threshold: str 
                 m["explain"] = explain_match(q, m["matched_name"], type=type)
         except InputError as exc:
             error = str(exc)
+        except ListsUnavailableError as exc:
+            error, status = (f"Names cannot be checked: {exc}. Ask an administrator to load "
+                             "the lists."), 503
     return render(request, "names.html", {
         "q": q, "type": type, "threshold": threshold, "limit": limit, "types": TYPES,
-        "result": result, "error": error}, status_code=422 if error else 200, page="names")
+        "result": result, "error": error}, status_code=status if error else 200, page="names")

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from exportguard.contracts.decision import subject_index
+from exportguard.contracts.jsoninput import check_json
 from exportguard.contracts.shipment import PartyRole, PartyType
 from exportguard.service.entities import explain_match
 from exportguard.service.errors import InputError, NotFoundError
@@ -112,6 +113,7 @@ async def _upload(form: Any) -> dict[str, Any] | None:
     raw = await upload.read(MAX_UPLOAD + 1)
     if len(raw) > MAX_UPLOAD:
         raise InputError(f"{upload.filename}: larger than {MAX_UPLOAD // 1024 // 1024} MiB")
+    check_json(raw, source=upload.filename)  # nesting depth, before parsing
     return parse_shipment_json(raw, upload.filename)
 
 
