@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from exportguard.countries import resolve_country
 from exportguard.lists.errors import ListFormatError
-from exportguard.lists.model import Entity
+from exportguard.lists.model import Entity, ParseReport, SkippedRecord
 
 _WS = re.compile(r"\s+")
 
@@ -110,3 +112,58 @@ def looks_like_organization(name: str) -> bool:
         return True
     tokens = _TOKEN.findall(upper.replace(".", ""))
     return any(t in _ORG_WORDS for t in tokens)
+
+
+class CsvRows:
+    """The well-formed data rows of a CSV reader, as ``(line, row)``.
+
+    Blank rows are passed over; a row with another number of fields than the header is
+    skipped into ``report.skipped`` with the reason; a CSV syntax error becomes a
+    :class:`ListFormatError` naming the line. :meth:`check` refuses a file whose
+    malformed rows are more than a tenth of the good ones (truncated, or another format).
+    """
+
+    def __init__(self, reader: Any, ncols: int, report: ParseReport, where: str,
+                 what: str, hint: str = "") -> None:
+        self.reader, self.ncols, self.report = reader, ncols, report
+        self.where, self.what, self.hint = where, what, hint
+        self.bad = 0
+        self.good = 0
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        reader = self.reader
+        try:
+            for row in reader:
+                line = reader.line_num
+                if not row or not any(c.strip() for c in row):
+                    continue
+                if len(row) != self.ncols:
+                    self.bad += 1
+                    self.report.skipped.append(SkippedRecord(
+                        f"line {line}",
+                        f"malformed row ({len(row)} fields, expected {self.ncols}{self.hint})"))
+                    continue
+                self.good += 1
+                yield line, row
+        except csv.Error as exc:
+            raise ListFormatError(f"broken CSV at line {reader.line_num}: {exc}",
+                                  f"{self.where}:{reader.line_num}") from exc
+
+    def check(self, good: int | None = None) -> None:
+        good = self.good if good is None else good
+        if self.bad and self.bad > max(10, good // 10):
+            raise ListFormatError(f"{self.bad} malformed rows against {good} good ones: "
+                                  f"not a (complete) {self.what}", self.where)
+
+
+def column_getter(cols: dict[str, int]) -> Callable[[list[str], str], str]:
+    """``get(row, column)``: the cell of a column by its header name (as is, then lower
+    case), ``""`` when the column is missing or the row is short."""
+
+    def get(row: list[str], col: str) -> str:
+        i = cols.get(col)
+        if i is None:
+            i = cols.get(col.lower())
+        return row[i] if i is not None and i < len(row) else ""
+
+    return get

@@ -70,9 +70,11 @@ from pathlib import Path
 
 from exportguard.lists.errors import ListFormatError
 from exportguard.lists.formats._common import (
+    CsvRows,
     add_country,
     add_unique,
     clean,
+    column_getter,
     decode_text,
     finish_names,
     looks_like_organization,
@@ -188,66 +190,48 @@ def parse(path: Path | str, list_id: str = DEFAULT_LIST_ID,
     report = ParseReport(entities=[], publication_date=None)
     seen: set[str] = set()
     rows: list[tuple[int, Entity, str, tuple[str, str, str]]] = []
-    bad = 0
-    good = 0
     newest = ""
     counts: dict[str, int] = {}
     repeats = 0
     listings: set[tuple[str, str, str]] = set()
 
-    def get(row: list[str], col: str) -> str:
-        i = cols.get(col.lower())
-        return row[i] if i is not None and i < len(row) else ""
+    get = column_getter(cols)
+    rows_in = CsvRows(reader, ncols, report, where, "China lists CSV")
 
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not row or not any(c.strip() for c in row):
-                continue
-            if len(row) != ncols:
-                bad += 1
-                report.skipped.append(SkippedRecord(
-                    f"line {line}", f"malformed row ({len(row)} fields, expected {ncols})"))
-                continue
-            good += 1
-            name = clean(get(row, "Name"))
-            if not name:
-                report.skipped.append(SkippedRecord(f"line {line}", "no name"))
-                continue
-            list_name = clean(get(row, "List"))
-            raw_date = clean(get(row, "Date"))
-            url = clean(get(row, "Source URL"))
-            sid = hashlib.sha1("|".join((list_name, name.casefold(), raw_date, url))
-                               .encode()).hexdigest()[:16]
-            if sid in seen:
-                report.skipped.append(SkippedRecord(f"line {line} ({name})",
-                                                    "duplicate row (same list, name, date "
-                                                    "and notice)"))
-                continue
-            seen.add(sid)
-            ent = _entity(row, get, list_id, sid, name, list_name)
-            iso, problem = parse_date(raw_date)
-            if problem:
-                ent.flags.append(f"date_unreadable:{raw_date}")
-                report.warnings.append(f"line {line} ({name}): Date {problem}; kept raw "
-                                       "in the flags")
-            elif iso:
-                ent.listed_on = iso
-                newest = max(newest, iso)
-            raw_end = clean(get(row, "End date"))
-            end, end_problem = parse_date(raw_end)
-            if end_problem:
-                ent.flags.append(f"end_date_unreadable:{raw_end}")
-                report.warnings.append(f"line {line} ({name}): End date {end_problem}; "
-                                       "listing kept")
-            rows.append((line, ent, end or "", (list_name, name.casefold(),
-                                                ent.listed_on or raw_date)))
-    except csv.Error as exc:
-        raise ListFormatError(f"broken CSV at line {reader.line_num}: {exc}",
-                              f"{where}:{reader.line_num}") from exc
-    if bad and bad > max(10, good // 10):
-        raise ListFormatError(f"{bad} malformed rows against {good} good ones: "
-                              "not a (complete) China lists CSV", where)
+    for line, row in rows_in:
+        name = clean(get(row, "Name"))
+        if not name:
+            report.skipped.append(SkippedRecord(f"line {line}", "no name"))
+            continue
+        list_name = clean(get(row, "List"))
+        raw_date = clean(get(row, "Date"))
+        url = clean(get(row, "Source URL"))
+        sid = hashlib.sha1("|".join((list_name, name.casefold(), raw_date, url))
+                           .encode()).hexdigest()[:16]
+        if sid in seen:
+            report.skipped.append(SkippedRecord(f"line {line} ({name})",
+                                                "duplicate row (same list, name, date "
+                                                "and notice)"))
+            continue
+        seen.add(sid)
+        ent = _entity(row, get, list_id, sid, name, list_name)
+        iso, problem = parse_date(raw_date)
+        if problem:
+            ent.flags.append(f"date_unreadable:{raw_date}")
+            report.warnings.append(f"line {line} ({name}): Date {problem}; kept raw "
+                                   "in the flags")
+        elif iso:
+            ent.listed_on = iso
+            newest = max(newest, iso)
+        raw_end = clean(get(row, "End date"))
+        end, end_problem = parse_date(raw_end)
+        if end_problem:
+            ent.flags.append(f"end_date_unreadable:{raw_end}")
+            report.warnings.append(f"line {line} ({name}): End date {end_problem}; "
+                                   "listing kept")
+        rows.append((line, ent, end or "", (list_name, name.casefold(),
+                                            ent.listed_on or raw_date)))
+    rows_in.check()
     # A listing has ended when its End date is not after today or the file's newest Date.
     cutoff = max(date.today().isoformat(), newest)
     for line, ent, end, key in rows:

@@ -31,9 +31,11 @@ from pathlib import Path
 from exportguard.countries import is_alpha2, resolve_country
 from exportguard.lists.errors import ListFormatError
 from exportguard.lists.formats._common import (
+    CsvRows,
     add_country,
     add_unique,
     clean,
+    column_getter,
     decode_text,
     finish_names,
     looks_like_organization,
@@ -114,46 +116,29 @@ def parse(path: Path | str, list_id: str = DEFAULT_LIST_ID,
     ncols = len(header)
     seen: dict[str, int] = {}
     excluded_counts: dict[str, int] = {}
-    bad = 0
 
-    def get(row: list[str], name: str) -> str:
-        i = cols.get(name)
-        return row[i] if i is not None and i < len(row) else ""
+    get = column_getter(cols)
+    rows_in = CsvRows(reader, ncols, report, where, "CSL file", hint='; truncated?')
 
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not row or not any(c.strip() for c in row):
-                continue
-            if len(row) != ncols:
-                bad += 1
-                report.skipped.append(SkippedRecord(
-                    f"line {line}",
-                    f"malformed row ({len(row)} fields, expected {ncols}; truncated?)"))
-                continue
-            source = clean(get(row, "source"))
-            code = short_source(source)
-            if excluded and _excluded(code, excluded):
-                excluded_counts[code] = excluded_counts.get(code, 0) + 1
-                continue
-            name = clean(get(row, "name"))
-            if not name:
-                report.skipped.append(SkippedRecord(f"line {line}", "no name"))
-                continue
-            raw_id = clean(get(row, "_id")) or clean(get(row, "entity_number")) or f"line{line}"
-            sid = f"{code}:{raw_id}"
-            if sid in seen:
-                seen[sid] += 1
-                sid = f"{sid}#{seen[sid]}"
-            else:
-                seen[sid] = 1
-            report.entities.append(_entity(row, get, list_id, sid, code, source, name))
-    except csv.Error as exc:
-        raise ListFormatError(f"broken CSV at line {reader.line_num}: {exc}",
-                              f"{where}:{reader.line_num}") from exc
-    if bad and bad > max(10, len(report.entities) // 10):
-        raise ListFormatError(f"{bad} malformed rows against {len(report.entities)} good ones: "
-                              "not a (complete) CSL file", where)
+    for line, row in rows_in:
+        source = clean(get(row, "source"))
+        code = short_source(source)
+        if excluded and _excluded(code, excluded):
+            excluded_counts[code] = excluded_counts.get(code, 0) + 1
+            continue
+        name = clean(get(row, "name"))
+        if not name:
+            report.skipped.append(SkippedRecord(f"line {line}", "no name"))
+            continue
+        raw_id = clean(get(row, "_id")) or clean(get(row, "entity_number")) or f"line{line}"
+        sid = f"{code}:{raw_id}"
+        if sid in seen:
+            seen[sid] += 1
+            sid = f"{sid}#{seen[sid]}"
+        else:
+            seen[sid] = 1
+        report.entities.append(_entity(row, get, list_id, sid, code, source, name))
+    rows_in.check(len(report.entities))
     if excluded_counts:
         detail = ", ".join(f"{k} {v}" for k, v in sorted(excluded_counts.items()))
         report.warnings.append(f"excluded sources (loaded from their own publishers): {detail}")

@@ -67,9 +67,11 @@ from pathlib import Path
 from exportguard.countries import resolve_country
 from exportguard.lists.errors import ListFormatError
 from exportguard.lists.formats._common import (
+    CsvRows,
     add_country,
     add_unique,
     clean,
+    column_getter,
     decode_text,
     finish_names,
     looks_like_organization,
@@ -369,82 +371,62 @@ def parse(path: Path | str, list_id: str = DEFAULT_LIST_ID) -> ParseReport:
     name_celex = _CELEX_IN_NAME.search(path.name)
     seen_ids: set[str] = set()
     seen_rows: set[tuple[str, ...]] = set()
-    bad = 0
-    good = 0
     newest = ""
     unknown_schemas: dict[str, int] = {}
     imo_problems = 0
 
-    def get(row: list[str], col: str) -> str:
-        i = cols.get(col)
-        if i is None:
-            i = cols.get(col.lower())
-        return row[i] if i is not None and i < len(row) else ""
+    get = column_getter(cols)
+    rows_in = CsvRows(reader, ncols, report, where, "EU OJ annex CSV")
 
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not row or not any(c.strip() for c in row):
-                continue
-            if len(row) != ncols:
-                bad += 1
-                report.skipped.append(SkippedRecord(
-                    f"line {line}", f"malformed row ({len(row)} fields, expected {ncols})"))
-                continue
-            good += 1
-            key = tuple(clean(c) for c in row)
-            if key in seen_rows:
-                report.skipped.append(SkippedRecord(f"line {line}", "exact duplicate row"))
-                continue
-            seen_rows.add(key)
-            name = clean(get(row, "name"))
-            if not name:
-                report.skipped.append(SkippedRecord(f"line {line}", "no name"))
-                continue
-            celex = (clean(get(row, "celex")) or clean(get(row, "amendedCelex"))
-                     or (name_celex.group(0) if name_celex else ""))
-            ent = _entity(row, get, list_id, name, celex)
-            schema = clean(get(row, "schema"))
-            if schema.lower() not in _TYPES:
-                unknown_schemas[schema or "(empty)"] = unknown_schemas.get(
-                    schema or "(empty)", 0) + 1
-            for ident in ent.identifiers:
-                if ident.type == "imo" and not imo_valid(ident.value):
-                    imo_problems += 1
-                    ent.flags.append(f"imo_invalid:{ident.value}")
-            raw_date = get(row, "startDate")
-            iso, problem = parse_date(raw_date)
-            if problem:
-                ent.flags.append(f"start_date_unreadable:{clean(raw_date)}")
-                report.warnings.append(f"line {line} ({name}): startDate {problem}; "
-                                       "kept raw in the flags")
-            elif iso:
-                ent.listed_on = iso
-                if len(iso) == 10 and iso > newest:
-                    newest = iso
-            annex = clean(get(row, "annex")) or "-"
-            record_id = clean(get(row, "recordId"))
-            digest = _row_hash(schema, name, ent.identifiers)
-            sid = f"{annex}:{record_id}" if record_id else f"{annex}:h{digest}"
-            if sid in seen_ids:
-                sid = f"{sid}:h{digest}" if record_id else sid
-                n = 2
-                base = sid
-                while sid in seen_ids:
-                    sid = f"{base}~{n}"
-                    n += 1
-                report.warnings.append(f"line {line} ({name}): entry {annex}/{record_id or '-'} "
-                                       f"repeats an earlier one; id {sid}")
-            seen_ids.add(sid)
-            ent.source_id = sid
-            ent.id = f"{list_id}:{sid}"
-            report.entities.append(ent)
-    except csv.Error as exc:
-        raise ListFormatError(f"broken CSV at line {reader.line_num}: {exc}",
-                              f"{where}:{reader.line_num}") from exc
-    if bad and bad > max(10, good // 10):
-        raise ListFormatError(f"{bad} malformed rows against {good} good ones: "
-                              "not a (complete) EU OJ annex CSV", where)
+    for line, row in rows_in:
+        key = tuple(clean(c) for c in row)
+        if key in seen_rows:
+            report.skipped.append(SkippedRecord(f"line {line}", "exact duplicate row"))
+            continue
+        seen_rows.add(key)
+        name = clean(get(row, "name"))
+        if not name:
+            report.skipped.append(SkippedRecord(f"line {line}", "no name"))
+            continue
+        celex = (clean(get(row, "celex")) or clean(get(row, "amendedCelex"))
+                 or (name_celex.group(0) if name_celex else ""))
+        ent = _entity(row, get, list_id, name, celex)
+        schema = clean(get(row, "schema"))
+        if schema.lower() not in _TYPES:
+            unknown_schemas[schema or "(empty)"] = unknown_schemas.get(
+                schema or "(empty)", 0) + 1
+        for ident in ent.identifiers:
+            if ident.type == "imo" and not imo_valid(ident.value):
+                imo_problems += 1
+                ent.flags.append(f"imo_invalid:{ident.value}")
+        raw_date = get(row, "startDate")
+        iso, problem = parse_date(raw_date)
+        if problem:
+            ent.flags.append(f"start_date_unreadable:{clean(raw_date)}")
+            report.warnings.append(f"line {line} ({name}): startDate {problem}; "
+                                   "kept raw in the flags")
+        elif iso:
+            ent.listed_on = iso
+            if len(iso) == 10 and iso > newest:
+                newest = iso
+        annex = clean(get(row, "annex")) or "-"
+        record_id = clean(get(row, "recordId"))
+        digest = _row_hash(schema, name, ent.identifiers)
+        sid = f"{annex}:{record_id}" if record_id else f"{annex}:h{digest}"
+        if sid in seen_ids:
+            sid = f"{sid}:h{digest}" if record_id else sid
+            n = 2
+            base = sid
+            while sid in seen_ids:
+                sid = f"{base}~{n}"
+                n += 1
+            report.warnings.append(f"line {line} ({name}): entry {annex}/{record_id or '-'} "
+                                   f"repeats an earlier one; id {sid}")
+        seen_ids.add(sid)
+        ent.source_id = sid
+        ent.id = f"{list_id}:{sid}"
+        report.entities.append(ent)
+    rows_in.check()
     for schema, n in sorted(unknown_schemas.items()):
         report.warnings.append(f"{n} row(s) with unknown schema {schema!r}: type unknown")
     if imo_problems:
