@@ -263,6 +263,135 @@ def docs_local(t: Target) -> Got:
 # running
 
 
+# ---------------------------------------------------------------------------
+# sessions, lists, audit, CSV (these need the server's own home and store)
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_LISTS = ROOT.parent / "shared" / "data" / "lists"
+
+
+def _own(t: Target) -> tuple[Path, str]:
+    if t.home is None or t.db_url is None:
+        raise Skip("needs the server's home and store (run without --url)")
+    return t.home, t.db_url
+
+
+def _cli(t: Target, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    home, db_url = _own(t)
+    env = {**os.environ, "EXPORTGUARD_HOME": str(home), "EXPORTGUARD_DB": db_url}
+    return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, input=stdin,
+                          timeout=300)
+
+
+def _web_user(t: Target, name: str, password: str) -> None:
+    _, db_url = _own(t)
+    code = ("import sys; from exportguard.service import auth, passwords; "
+            "auth.add_user(sys.argv[2], 'reviewer', db_url=sys.argv[1]); "
+            "passwords.set_password(sys.argv[2], sys.argv[3], db_url=sys.argv[1])")
+    subprocess.run([sys.executable, "-c", code, db_url, name, password], check=True,
+                   env={**os.environ, "EXPORTGUARD_DB": db_url}, capture_output=True)
+
+
+def _csrf(c: httpx.Client, path: str = "/login") -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', c.get(path).text)
+    if not m:
+        raise RuntimeError(f"no CSRF token on {path}")
+    return m.group(1)
+
+
+def _sign_in(c: httpx.Client, name: str, password: str) -> httpx.Response:
+    return c.post("/login", data={"csrf_token": _csrf(c), "username": name,
+                                  "password": password})
+
+
+@probe("web: cookie copied before sign-out, used after it", expect="refused (to /login)")
+def copied_cookie(t: Target) -> Got:
+    _web_user(t, "probe-web", "correct horse battery staple 7")
+    with t.client(token=False, follow_redirects=False) as c:
+        r = _sign_in(c, "probe-web", "correct horse battery staple 7")
+        if r.status_code not in (302, 303):
+            return Got(f"sign-in gave {r.status_code}", ok=False)
+        copied = dict(c.cookies)
+        c.post("/logout", data={"csrf_token": _csrf(c, "/dashboard")})
+    with t.client(token=False, follow_redirects=False, cookies=copied) as thief:
+        r = thief.get("/dashboard")
+    where = r.headers.get("location", "")
+    return Got(f"{r.status_code} {where}".strip(), ok=r.status_code in (302, 303, 401)
+               and (r.status_code == 401 or "/login" in where))
+
+
+@probe("web: 10 wrong passwords, then the right one", expect="429 while locked")
+def login_throttle(t: Target) -> Got:
+    _web_user(t, "probe-lock", "correct horse battery staple 8")
+    with t.client(token=False, follow_redirects=False) as c:
+        codes = [_sign_in(c, "probe-lock", f"wrong {i}").status_code for i in range(10)]
+        r = _sign_in(c, "probe-lock", "correct horse battery staple 8")
+    return Got(f"wrong: {sorted(set(codes))}, right: {r.status_code}", ok=r.status_code == 429)
+
+
+@probe("lists: a loaded list loses its CURRENT pointer", expect="HOLD list_availability")
+def lost_pointer(t: Target) -> Got:
+    t.need_token()
+    home, _ = _own(t)
+    un = SHARED_LISTS / "un" / "un_consolidated_2026-02-27.xml"
+    if not un.is_file():
+        raise Skip(f"no {un}")
+    r = _cli(t, "lists", "load", "un", str(un))
+    if r.returncode != 0:
+        return Got(f"load failed: {r.stderr.strip()[:80]}", ok=False)
+    (home / "lists" / "un_sc" / "CURRENT").unlink()
+    with t.client() as c:
+        res = c.post("/api/v1/screen", json=_shipment(id="PROBE-LOST"),
+                     headers={"Idempotency-Key": f"probe-lost-{time.time()}"})
+    body = res.json()
+    rules = sorted({f["rule"] for f in body.get("findings", []) if f.get("severity") == "hold"})
+    return Got(f"{res.status_code} {body.get('decision')} {','.join(rules)}",
+               ok=body.get("decision") == "HOLD" and "list_availability" in rules)
+
+
+@probe("audit: a stored screening changed HOLD -> CLEAR in the database",
+       expect="audit verify fails, names it")
+def audit_tamper(t: Target) -> Got:
+    t.need_token()
+    _, db_url = _own(t)
+    with t.client() as c:
+        res = c.post("/api/v1/screen", json=_shipment(id="PROBE-AUDIT"),
+                     headers={"Idempotency-Key": f"probe-audit-{time.time()}"})
+    if res.status_code not in (200, 201):
+        return Got(f"screen gave {res.status_code}", ok=False)
+    before = _cli(t, "audit", "verify")
+    import sqlite3
+
+    con = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    with con:
+        con.execute("UPDATE screenings SET decision = 'CLEAR' WHERE decision = 'HOLD'")
+    con.close()
+    after = _cli(t, "audit", "verify")
+    said = (after.stdout + after.stderr).strip().splitlines()
+    return Got(f"before exit {before.returncode}, after exit {after.returncode}: "
+               f"{(said[0] if said else '')[:60]}",
+               ok=before.returncode == 0 and after.returncode != 0)
+
+
+@probe("CSV: names starting with = + - @ through `compare --input/--output`",
+       expect="every such cell starts with '")
+def csv_formulas(t: Target) -> Got:
+    home, _ = _own(t)
+    src, out = home / "pairs.csv", home / "scored.csv"
+    names = ['=HYPERLINK("http://x","y")', "+1+1", "-2-3", "@SUM(A1)"]
+    src.write_text("name1,name2\n" + "".join(f'"{n.replace(chr(34), chr(34) * 2)}",Ivan\n'
+                                             for n in names), encoding="utf-8")
+    r = _cli(t, "compare", "--input", str(src), "--output", str(out))
+    if r.returncode != 0:
+        return Got(f"exit {r.returncode}: {r.stderr.strip()[:80]}", ok=False)
+    import csv as csv_module
+
+    with out.open(encoding="utf-8", newline="") as fh:
+        cells = [c for row in csv_module.reader(fh) for c in row]
+    raw = [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+    return Got(f"{len(raw)} raw formula cell(s)", ok=not raw)
+
+
 @contextmanager
 def own_server() -> Iterator[Target]:
     """``exportguard serve`` over a new home and SQLite store, with an admin token."""

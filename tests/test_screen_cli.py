@@ -112,6 +112,7 @@ def test_batch_jsonl(tmp_path: Path) -> None:
         "{not json",
         json.dumps({"id": "bad", "items": []}),
         (EXAMPLES / "deny_military_to_conflict.json").read_text().replace("\n", ""),
+        "[" * 50_000 + "]" * 50_000,  # nested too deep: an error line, not a crash
     ]
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(lines) + "\n")
@@ -119,11 +120,12 @@ def test_batch_jsonl(tmp_path: Path) -> None:
     result = run("--input", str(src), "--output", str(dst), "--allow-stale-lists")
     assert result.exit_code == 0, result.output
     records = [json.loads(x) for x in dst.read_text().splitlines()]
-    assert [r["line"] for r in records] == [1, 2, 3, 4]
+    assert [r["line"] for r in records] == [1, 2, 3, 4, 5]
     assert records[0]["decision"] == "CLEAR"
     assert "line 2" in records[1]["error"]
     assert records[2]["id"] == "bad" and "exporter" in records[2]["error"]
     assert records[3]["decision"] == "DENY"
+    assert records[4]["error"].startswith("line 5: JSON nested deeper than 64")
 
 
 def test_subprocess_contract(tmp_path: Path) -> None:

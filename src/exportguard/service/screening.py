@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from exportguard.contracts.decision import Decision
+from exportguard.contracts.jsoninput import check_json
 from exportguard.contracts.shipment import Shipment, parse_shipment
 from exportguard.engine.context import LicenceRecord, PartyMatcher, ScreeningContext
 from exportguard.engine.decide import decide
@@ -193,7 +194,6 @@ def parse_shipment_json(raw: bytes, source: str) -> dict[str, Any]:
 def read_shipment_file(path: str | Path) -> dict[str, Any]:
     """Read one shipment JSON file; :class:`InputError` for bad JSON, a file larger than
     ``EXPORTGUARD_MAX_BODY_BYTES`` or JSON nested too deep (checked before parsing)."""
-    from exportguard.contracts.jsoninput import check_json
     from exportguard.settings import get_settings
 
     p = Path(path)
@@ -242,6 +242,7 @@ def screen_file(
             record: dict[str, Any]
             data: Any = None
             try:
+                check_json(line, source=f"line {n}")
                 data = json.loads(line)
                 if not isinstance(data, dict):
                     raise InputError(f"a shipment must be a JSON object, got {type(data).__name__}")
@@ -256,7 +257,9 @@ def screen_file(
                                               f"{exc.msg}"}
                 summary.errors += 1
             except InputError as exc:
-                record = {"line": n, "error": f"line {n}: {exc}"}
+                text = str(exc)
+                record = {"line": n, "error": text if text.startswith(f"line {n}:")
+                          else f"line {n}: {text}"}
                 if isinstance(data, dict) and isinstance(data.get("id"), str):
                     record["id"] = data["id"]
                 summary.errors += 1
