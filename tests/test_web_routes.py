@@ -262,3 +262,22 @@ def test_reviewer_marks_a_false_positive_and_confirms(web: WebServer) -> None:
     case = review.get_case(case_id, db_url=web.db_url)
     assert case.status == "denied" and [a.action for a in case.actions] == [
         "false_positive", "confirm"]
+
+
+def test_screen_form_reads_country_names_not_their_first_letters() -> None:
+    """Typing "Germany" once stored GE (Georgia, a diversion hub): names resolve to codes."""
+    from starlette.datastructures import FormData
+
+    from exportguard.web.routes.screen import shipment_from_form
+
+    form = FormData([("id", "F-1"), ("exporter_name", "Nordwind GmbH"),
+                     ("exporter_country", "Germany"), ("origin", "de"),
+                     ("destination", "Россия"), ("final_destination", "Kyrgyz Republic"),
+                     ("transit", "KZ, Turkey"), ("party-0-name", "Lyon Textiles SARL"),
+                     ("party-0-role", "consignee"), ("party-0-country", "UA-43")])
+    data = shipment_from_form(form)
+    assert data["exporter"]["country"] == "DE"
+    assert data["route"] == {"origin": "DE", "transit": ["KZ", "TR"], "destination": "RU",
+                             "final_destination": "KG"}
+    assert data["parties"][0]["country"] == "UA-43"  # a subdivision passes as written
+    assert shipment_from_form(FormData([("origin", "Atlantis")]))["route"]["origin"] == "ATLANTIS"

@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 from exportguard.contracts.decision import subject_index
 from exportguard.contracts.jsoninput import check_json
 from exportguard.contracts.shipment import PartyRole, PartyType
+from exportguard.countries import resolve_country
 from exportguard.service.entities import explain_match
 from exportguard.service.errors import InputError, NotFoundError
 from exportguard.service.records import get_screening, list_screenings, screen_and_record
@@ -57,6 +58,15 @@ def _specs(raw: str) -> dict[str, Any]:
     return out
 
 
+def _country(value: str) -> str:
+    """A country as typed ("Germany", "Россия", "de", "276") as its ISO alpha-2 code; text
+    that names no country is passed on as typed, so validation says what is wrong."""
+    value = value.strip()
+    if not value:
+        return ""
+    return resolve_country(value) or value.upper()
+
+
 def shipment_from_form(form: Any) -> dict[str, Any]:
     """The shipment JSON a form describes (empty rows left out; validation is the service's)."""
     rows: dict[tuple[str, int], dict[str, str]] = {}
@@ -68,7 +78,7 @@ def shipment_from_form(form: Any) -> dict[str, Any]:
     for (kind, _n), row in sorted(rows.items()):
         if kind == "party" and row.get("name"):
             party: dict[str, Any] = {"role": row.get("role", ""), "name": row["name"],
-                                     "country": row.get("country", "").upper()}
+                                     "country": _country(row.get("country", ""))}
             if row.get("type"):
                 party["type"] = row["type"]
             if row.get("address"):
@@ -88,15 +98,15 @@ def shipment_from_form(form: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": text(form, "id"),
         "exporter": {"name": text(form, "exporter_name"),
-                     "country": text(form, "exporter_country").upper()},
+                     "country": _country(text(form, "exporter_country"))},
         "parties": parties,
-        "route": {"origin": text(form, "origin").upper(),
-                  "transit": codes(form, "transit", upper=True),
-                  "destination": text(form, "destination").upper()},
+        "route": {"origin": _country(text(form, "origin")),
+                  "transit": [_country(c) for c in codes(form, "transit", upper=False)],
+                  "destination": _country(text(form, "destination"))},
         "items": items,
     }
     if optional(form, "final_destination"):
-        data["route"]["final_destination"] = text(form, "final_destination").upper()
+        data["route"]["final_destination"] = _country(text(form, "final_destination"))
     for key in ("date", "end_use"):
         if optional(form, key):
             data[key] = text(form, key)
