@@ -32,7 +32,7 @@ import importlib
 import json
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,9 +62,6 @@ class Candidate:
     files: list[Path]
     date: str  # the date written in the path ("" if none)
     options: dict[str, Any] = field(default_factory=dict)
-
-    def describe(self, root: Path) -> str:
-        return ", ".join(_rel(p, root) for p in self.files)
 
 
 @dataclass(slots=True)
@@ -388,6 +385,3 @@ def plan_to_dict(plan: ImportPlan) -> dict[str, Any]:
         "skipped_files": [{"file": _rel(p, plan.root), "reason": r} for p, r in plan.unknown],
     }
 
-
-def describe_candidates(candidates: Sequence[Candidate], root: Path) -> list[str]:
-    return [f"{c.list_id} ({c.format}): {c.describe(root)}" for c in candidates]

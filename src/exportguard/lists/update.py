@@ -116,28 +116,27 @@ def update_lists(list_ids: Sequence[str] | None = None, *, store: SnapshotStore 
     if progress:
         progress(0, len(targets))
     for lid, fmt, options in targets:
-        if progress and results:
+        results.append(_update_or_skip(store, lid, fmt, options, active.get(lid), token,
+                                       timeout, force, settings.offline))
+        if progress:
             progress(len(results), len(targets))
-        spec = get_format(fmt)
-        current = active.get(lid)
-        if not spec.urls:
-            results.append(UpdateResult(lid, "skipped", f"{lid}: format {fmt} has no official "
-                                        f"download URL; load its files with `lists load {fmt}` "
-                                        "or `lists import DIR`"))
-            continue
-        if spec.needs_token and not token:
-            results.append(UpdateResult(lid, "skipped",
-                                        f"{lid}: {spec.notes}; {_keeping(current)}"))
-            continue
-        if settings.offline:
-            results.append(UpdateResult(
-                lid, "skipped", f"{lid}: offline (EXPORTGUARD_OFFLINE=1), not downloading "
-                f"{spec.urls[0]}; {_keeping(current)}"))
-            continue
-        results.append(_update_one(store, lid, spec, options, current, token, timeout, force))
-    if progress:
-        progress(len(results), len(targets))
     return results
+
+
+def _update_or_skip(store: SnapshotStore, lid: str, fmt: str, options: dict[str, Any],
+                    current: SnapshotMeta | None, token: str | None, timeout: float,
+                    force: bool, offline: bool) -> UpdateResult:
+    """Update one list, or say why it is not downloaded (no URL, no token, offline)."""
+    spec = get_format(fmt)
+    if not spec.urls:
+        return UpdateResult(lid, "skipped", f"{lid}: format {fmt} has no official download "
+                            f"URL; load its files with `lists load {fmt}` or `lists import DIR`")
+    if spec.needs_token and not token:
+        return UpdateResult(lid, "skipped", f"{lid}: {spec.notes}; {_keeping(current)}")
+    if offline:
+        return UpdateResult(lid, "skipped", f"{lid}: offline (EXPORTGUARD_OFFLINE=1), not "
+                            f"downloading {spec.urls[0]}; {_keeping(current)}")
+    return _update_one(store, lid, spec, options, current, token, timeout, force)
 
 
 def _update_one(store: SnapshotStore, lid: str, spec: FormatSpec, options: dict[str, Any],

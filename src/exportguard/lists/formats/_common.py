@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -112,6 +113,19 @@ def looks_like_organization(name: str) -> bool:
         return True
     tokens = _TOKEN.findall(upper.replace(".", ""))
     return any(t in _ORG_WORDS for t in tokens)
+
+
+def open_csv(text: str, where: str, delimiter: str = ",") -> tuple[Any, list[str]]:
+    """A strict CSV reader over ``text`` and its header row (cleaned, BOM removed);
+    :class:`ListFormatError` for an empty file or an unreadable header."""
+    if not text.strip():
+        raise ListFormatError("empty file", where)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [clean(h).lstrip("\ufeff") for h in next(reader)]
+    except (csv.Error, StopIteration) as exc:
+        raise ListFormatError(f"cannot read the CSV header: {exc}", f"{where}:1") from exc
+    return reader, header
 
 
 class CsvRows:

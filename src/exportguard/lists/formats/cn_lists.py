@@ -63,7 +63,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
 from datetime import date
 from pathlib import Path
@@ -78,6 +77,7 @@ from exportguard.lists.formats._common import (
     decode_text,
     finish_names,
     looks_like_organization,
+    open_csv,
     read_bytes,
 )
 from exportguard.lists.model import Entity, EntityType, Identifier, ParseReport, SkippedRecord
@@ -168,14 +168,7 @@ def parse(path: Path | str, list_id: str = DEFAULT_LIST_ID,
     """Parse the China lists CSV at ``path``."""
     path = Path(path)
     where = str(path)
-    text = decode_text(read_bytes(path), where)
-    if not text.strip():
-        raise ListFormatError("empty file", where)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = [clean(h).lstrip("\ufeff") for h in next(reader)]
-    except (csv.Error, StopIteration) as exc:
-        raise ListFormatError(f"cannot read the CSV header: {exc}", f"{where}:1") from exc
+    reader, header = open_csv(decode_text(read_bytes(path), where), where)
     cols: dict[str, int] = {}
     for i, h in enumerate(header):
         cols.setdefault(h.lower(), i)

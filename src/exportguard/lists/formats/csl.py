@@ -19,10 +19,8 @@ person, otherwise unknown).
 
 from __future__ import annotations
 
-import csv
 import fnmatch
 import gzip
-import io
 import re
 import zlib
 from collections.abc import Iterable
@@ -39,6 +37,7 @@ from exportguard.lists.formats._common import (
     decode_text,
     finish_names,
     looks_like_organization,
+    open_csv,
     read_bytes,
 )
 from exportguard.lists.model import Entity, EntityType, Identifier, ParseReport, SkippedRecord
@@ -93,21 +92,14 @@ def parse(path: Path | str, list_id: str = DEFAULT_LIST_ID,
           exclude_sources: Iterable[str] = ()) -> ParseReport:
     path = Path(path)
     where = str(path)
-    text = _read_text(path)
-    if not text.strip():
-        raise ListFormatError("empty file", where)
+    reader, header = open_csv(_read_text(path), where)
     report = ParseReport(entities=[], publication_date=None)
     m = _DATE_IN_NAME.search(path.name)
     if m:
         report.publication_date = m.group(1)
         report.warnings.append(f"publication date {m.group(1)} taken from the file name")
     excluded = [p for p in exclude_sources]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except (csv.Error, StopIteration) as exc:
-        raise ListFormatError(f"cannot read the CSV header: {exc}", f"{where}:1") from exc
-    cols = {clean(h).lstrip("\ufeff").lower(): i for i, h in enumerate(header)}
+    cols = {h.lower(): i for i, h in enumerate(header)}
     missing = [c for c in REQUIRED if c not in cols]
     if missing:
         raise ListFormatError(

@@ -59,7 +59,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
 from datetime import date
 from pathlib import Path
@@ -75,6 +74,7 @@ from exportguard.lists.formats._common import (
     decode_text,
     finish_names,
     looks_like_organization,
+    open_csv,
     read_bytes,
 )
 from exportguard.lists.model import Entity, EntityType, Identifier, ParseReport, SkippedRecord
@@ -343,14 +343,7 @@ def parse(path: Path | str, list_id: str = DEFAULT_LIST_ID) -> ParseReport:
     """Parse one EU OJ annex CSV file (consolidated or amendment)."""
     path = Path(path)
     where = str(path)
-    text = decode_text(read_bytes(path), where)
-    if not text.strip():
-        raise ListFormatError("empty file", where)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = [clean(h).lstrip("\ufeff") for h in next(reader)]
-    except (csv.Error, StopIteration) as exc:
-        raise ListFormatError(f"cannot read the CSV header: {exc}", f"{where}:1") from exc
+    reader, header = open_csv(decode_text(read_bytes(path), where), where)
     missing = _missing(header)
     if missing:
         shown = ", ".join(h for h in header[:8] if h) or "nothing readable"
