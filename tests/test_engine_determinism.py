@@ -72,4 +72,5 @@ def test_output_contract_keys() -> None:
     assert set(out["policy"]) == {"id", "version", "sha256"}
     assert {"id", "date", "sha256"} <= set(out["lists"][0])
     for f in out["findings"]:
-        assert set(f) == {"rule", "severity", "subject", "evidence", "message"}
+        assert set(f) == {"rule", "severity", "subject", "evidence", "message", "messages"}
+        assert f["messages"]["en"] == f["message"] and set(f["messages"]) == {"en", "zh"}

@@ -96,7 +96,17 @@ class Finding(_Out):
     severity: Severity
     subject: str = Field(description="what it is about: 'item[0]', 'party[2]', 'route', 'lists'")
     evidence: dict[str, Any] = Field(default_factory=dict)
-    message: str
+    message: str = Field(description="the plain sentence, in the language asked for "
+                                     "(English by default)")
+    messages: dict[str, str] = Field(
+        default_factory=dict,
+        description="the same sentence in every language exportguard speaks: {'en', 'zh'}")
+
+    def in_language(self, lang: str) -> Finding:
+        """This finding with ``message`` in ``lang`` (unchanged if that text is missing)."""
+        text = self.messages.get(lang)
+        return self if text is None or text == self.message else \
+            self.model_copy(update={"message": text})
 
     def sort_key(self) -> tuple[int, str, str, str]:
         return (-self.severity.rank, self.rule, self.subject, self.message)
@@ -140,6 +150,10 @@ class Decision(_Out):
     lists: list[ListRef]
     screened_at: str
     engine_version: str
+
+    def in_language(self, lang: str) -> Decision:
+        """This decision with every finding's ``message`` in ``lang`` ("en" or "zh")."""
+        return self.model_copy(update={"findings": [f.in_language(lang) for f in self.findings]})
 
     def to_json(self) -> str:
         """Canonical JSON: same decision, same bytes."""

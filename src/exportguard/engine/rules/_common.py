@@ -7,6 +7,7 @@ from typing import Any
 
 from exportguard.contracts.decision import Finding, Severity
 from exportguard.engine.facts import Facts
+from exportguard.i18n import LANGS, Text, render
 
 Rule = Callable[[Facts], list[Finding]]
 
@@ -23,8 +24,11 @@ def _safe(value: Any) -> Any:
     return str(value)
 
 
-def finding(rule: str, severity: Severity, subject: str, message: str,
+def finding(rule: str, severity: Severity, subject: str, message: str | Text,
             **evidence: Any) -> Finding:
-    return Finding(rule=rule, severity=severity, subject=subject, message=message,
+    """A finding whose message is kept in every language (write it with ``T(...)``)."""
+    messages = {lang: render(message, lang) for lang in LANGS}
+    return Finding(rule=rule, severity=severity, subject=subject, message=messages["en"],
+                   messages=messages,
                    evidence={k: _safe(v) for k, v in evidence.items() if v is not None})
 
