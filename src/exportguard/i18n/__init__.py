@@ -2,7 +2,7 @@
 
 A text that a user reads is written once, in English, as a template with named
 placeholders: ``T("Military item bound for {places}.", places=...)``. The
-Chinese catalogue (``zh.po``, gettext PO format, msgid = the English template)
+Chinese catalogue (``zh/*.po``, gettext PO format, msgid = the English template)
 gives the translation. A placeholder's value may itself be a :class:`Text`
 (rendered in the same language) or a list of them (joined).
 

@@ -1,4 +1,6 @@
-"""The message catalogue: English templates, Chinese translations read from ``zh.po``.
+"""The message catalogue: English templates, Chinese translations read from ``zh/*.po``.
+
+One PO file per area (``zh/rules.po``, ``zh/web.po`` …), merged in name order.
 
 The PO file is read with a small reader of the gettext PO format (``msgid`` /
 ``msgstr`` with C-style escapes and continued lines); no compile step, so the
@@ -97,11 +99,14 @@ def parse_po(text: str) -> dict[str, str]:
 def catalogue(lang: str) -> dict[str, str]:
     if lang == DEFAULT_LANG:
         return {}
-    try:
-        data = resources.files("exportguard.i18n").joinpath(f"{lang}.po").read_text("utf-8")
-    except FileNotFoundError:
-        return {}
-    return parse_po(data)
+    folder = resources.files("exportguard.i18n").joinpath(lang)
+    merged: dict[str, str] = {}
+    if not folder.is_dir():
+        return merged
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".po"):
+            merged.update(parse_po(entry.read_text("utf-8")))
+    return merged
 
 
 def normalize_lang(lang: str | None) -> str:
